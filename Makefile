@@ -1,0 +1,35 @@
+# jdanalyzer: `make run` and `make test` work on a fresh machine with only Python and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := src/jdanalyzer/samples/ai_engineer.txt
+CORPUS ?= ../shared/corpora
+
+.PHONY: run test test-fast lint model bench clean
+
+# (Re)install when the project's metadata changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,web,dask,parquet]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jdanalyzer extract $(SAMPLE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py --corpus $(CORPUS)
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

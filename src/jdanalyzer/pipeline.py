@@ -1,0 +1,40 @@
+"""Build (once) the spaCy pipeline that extraction and classification share."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["build_pipeline", "get_pipeline"]
+
+# Line breaks end a bullet, so they end a "sentence" too.
+_SENTENCE_PUNCT = [".", "!", "?", ";", "\n", "\n\n", "。", "！", "？"]
+
+
+def build_pipeline() -> Language:
+    """Return a new ``spacy.blank("en")`` pipeline with sentencizer, lemmas and the taxonomy matcher.
+
+    Example:
+        >>> nlp = build_pipeline()
+        >>> [s.id_ for s in nlp("Experience with PyTorch.").spans["skills"]]
+        ['pytorch']
+    """
+    import spacy
+
+    from . import component  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.add_pipe("jdanalyzer_lemmatizer")
+    nlp.add_pipe("jdanalyzer_taxonomy")
+    nlp.initialize()
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_pipeline() -> Language:
+    """The shared pipeline of this process, built on first use."""
+    return build_pipeline()
