@@ -52,3 +52,81 @@ class Extraction:
             "truncated": self.truncated,
             "warnings": list(self.warnings),
         }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A term that moved the decision, with every place it occurs in the normalized text.
+
+    ``weight`` is how much the term moves the log-odds toward ``label`` rather than the
+    other of the two most likely labels. ``source`` is ``taxonomy`` (a taxonomy match),
+    ``ngram`` (words of the text), ``title`` (words of the title: no spans in the text) or
+    ``profile`` (a count over taxonomy matches, e.g. AI-engineering skills).
+    """
+
+    term: str
+    label: str
+    weight: float
+    source: str
+    side: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "label": self.label,
+            "weight": round(self.weight, 4),
+            "source": self.source,
+            "side": self.side,
+            "spans": [{"start": s, "end": e} for s, e in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The label of one posting, its probabilities, the evidence and the extraction."""
+
+    label: str
+    probabilities: dict[str, float]
+    runner_up: str
+    low_confidence: bool
+    evidence: tuple[Evidence, ...]
+    extraction: Extraction
+    title: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.label]
+
+    @property
+    def text(self) -> str:
+        return self.extraction.text
+
+    @property
+    def skills(self) -> tuple[Match, ...]:
+        return self.extraction.skills
+
+    @property
+    def tasks(self) -> tuple[Match, ...]:
+        return self.extraction.tasks
+
+    def evidence_for(self, label: str) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.label == label)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON schema of a prediction (see README, "JSON output")."""
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "runner_up": self.runner_up,
+            "low_confidence": self.low_confidence,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "skills": [m.to_dict() for m in self.skills],
+            "tasks": [m.to_dict() for m in self.tasks],
+            "text": self.text,
+            "title": self.title,
+            "truncated": self.extraction.truncated,
+            "warnings": list(self.warnings),
+        }

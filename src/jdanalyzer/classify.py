@@ -1,0 +1,143 @@
+"""Classify postings as ai_engineer, data_scientist, hybrid or other, with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import EmptyTextError
+from .extract import MAX_CHARS, doc_to_extraction, prepare_text
+from .types import Extraction, Prediction
+
+__all__ = ["LOW_CONFIDENCE", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
+
+#: Below this probability for the top label a prediction is flagged ``low_confidence``.
+LOW_CONFIDENCE = 0.5
+#: Postings with fewer words are flagged, and their probabilities pulled toward the
+#: training label mix in proportion to how short they are: a line or two is not evidence.
+SHORT_TEXT_WORDS = 50
+
+
+class RoleModel:
+    """A trained role classifier with its manifest, ready to classify postings.
+
+    Load it once (:meth:`load`) and reuse it: loading checks the file's SHA-256 and versions.
+    """
+
+    def __init__(self, pipeline: Any, manifest: dict[str, Any] | None = None) -> None:
+        import numpy as np
+        from sklearn.utils.validation import check_is_fitted
+
+        from .evidence import Explainer
+        from .model import linear_model
+        from .taxonomy import load_taxonomy
+
+        check_is_fitted(pipeline)
+        self.pipeline = pipeline
+        self.manifest = manifest or {}
+        self.labels = [str(c) for c in pipeline.classes_]
+        counts = self.manifest.get("label_counts") or {}
+        prior = np.array([float(counts.get(label, 1.0)) for label in self.labels])
+        self.prior = prior / prior.sum()
+        self.explainer = Explainer(
+            feature_names=pipeline.named_steps["features"].get_feature_names_out(),
+            coef=linear_model(pipeline).coef_,
+            classes=np.asarray(self.labels),
+            taxonomy=load_taxonomy(),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> RoleModel:
+        """Load the packaged model, or the model file at ``path`` (checked against its manifest)."""
+        from .persistence import load_pipeline
+
+        pipeline, manifest = load_pipeline(Path(path) if path is not None else None)
+        return cls(pipeline, manifest)
+
+    def classify(self, text: str, title: str | None = None) -> Prediction:
+        """Classify one posting. Raises :class:`EmptyTextError` for empty text."""
+        if not isinstance(text, str) or not text.strip():
+            raise EmptyTextError("the posting is empty; give the text of a job ad")
+        return self.classify_many([text], [title])[0]
+
+    def classify_many(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str | None] | None = None,
+        *,
+        batch_size: int = 64,
+    ) -> list[Prediction]:
+        """Classify postings in one batch (spaCy ``nlp.pipe``); empty texts raise."""
+        from .pipeline import get_pipeline
+
+        titles = list(titles) if titles is not None else [None] * len(texts)
+        prepared = [prepare_text(t, max_chars=MAX_CHARS) for t in texts]
+        for clean, _ in prepared:
+            if not clean.strip():
+                raise EmptyTextError("the posting is empty; give the text of a job ad")
+        nlp = get_pipeline()
+        extractions = [
+            doc_to_extraction(doc, truncated=cut)
+            for doc, cut in nlp.pipe(prepared, batch_size=batch_size, as_tuples=True)
+        ]
+        return self.predict_extractions(extractions, titles)
+
+    def predict_extractions(
+        self, extractions: Sequence[Extraction], titles: Iterable[str | None]
+    ) -> list[Prediction]:
+        """Classify postings already normalized and matched (used by batch scoring)."""
+        import numpy as np
+
+        from .features import terms_of, to_frame
+
+        titles = list(titles)
+        frame = to_frame([e.text for e in extractions], titles)
+        frame["terms"] = [terms_of(e) for e in extractions]
+        features = self.pipeline[:-1].transform(frame)
+        proba = self.pipeline[-1].predict_proba(features)
+        results = []
+        for i, extraction in enumerate(extractions):
+            words = len(extraction.text.split())
+            p = proba[i]
+            warnings = list(extraction.warnings)
+            if words < SHORT_TEXT_WORDS:
+                weight = words / SHORT_TEXT_WORDS
+                p = weight * p + (1 - weight) * self.prior
+                warnings.append(
+                    f"only {words} words: too short to tell the role reliably; paste the whole ad"
+                )
+            order = np.argsort(-p)
+            label, runner_up = self.labels[order[0]], self.labels[order[1]]
+            evidence = self.explainer.explain(features[i], extraction, label, runner_up)
+            results.append(
+                Prediction(
+                    label=label,
+                    probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
+                    runner_up=runner_up,
+                    low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
+                    evidence=tuple(evidence),
+                    extraction=extraction,
+                    title=str(titles[i] or ""),
+                    warnings=tuple(warnings),
+                )
+            )
+        return results
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> RoleModel:
+    """The model at ``path`` (default: the packaged model), loaded once per process."""
+    return RoleModel.load(path)
+
+
+def classify(text: str, title: str | None = None, *, model: RoleModel | None = None) -> Prediction:
+    """Classify one posting with the packaged model (loaded once and reused).
+
+    Example:
+        >>> result = classify("We build RAG pipelines and deploy LLM agents to production ...")
+        >>> result.label, sorted(result.probabilities)
+        ('ai_engineer', ['ai_engineer', 'data_scientist', 'hybrid', 'other'])
+    """
+    return (model or load_model()).classify(text, title)

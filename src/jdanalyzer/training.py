@@ -1,0 +1,251 @@
+"""Train and evaluate the role classifier on labeled postings, against baselines, on the same folds.
+
+Cross-validation is grouped by company (postings of one employer share boilerplate, so a
+fold never splits them); postings without a company are their own group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ColumnError, InputError
+from .model import LABELS, SEED, make_role_pipeline
+
+__all__ = [
+    "EvalReport",
+    "cross_validate",
+    "keyword_rule",
+    "load_labeled",
+    "score_predictions",
+    "train_model",
+]
+
+_POSTING_COLUMNS = ("posting_id", "description")
+_LABEL_COLUMNS = ("posting_id", "label")
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{what} file {path} does not exist")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"cannot read {what} file {path}: {exc}") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ColumnError(
+            f"{what} file {path} lacks column(s) {', '.join(missing)}; "
+            f"it has: {', '.join(frame.columns)}"
+        )
+    return frame
+
+
+def load_labeled(
+    postings: Path, labels: Path, *, heldout: Path | None = None, annotate: bool = True
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Join postings with their training labels, leaving out held-out postings.
+
+    Returns the table (posting_id, source, company, title, text, label, group and, when
+    ``annotate``, the taxonomy ``terms``) and a description of the data for the manifest.
+    ``heldout`` defaults to ``heldout-ids.txt`` beside the labels file, when it exists.
+    """
+    from .extract import extract_many
+    from .features import terms_of
+    from .normalize import normalize
+
+    posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings")
+    labs = _read_csv(Path(labels), _LABEL_COLUMNS, "labels")
+    bad = sorted(set(labs["label"]) - set(LABELS))
+    if bad:
+        raise InputError(f"labels file {labels} has unknown label(s) {bad}; expected {list(LABELS)}")
+    heldout = heldout if heldout is not None else Path(labels).parent / "heldout-ids.txt"
+    held: set[str] = set()
+    if heldout and Path(heldout).is_file():
+        held = set(Path(heldout).read_text(encoding="utf-8").split())
+    labs = labs[~labs["posting_id"].isin(held)].drop_duplicates("posting_id")
+    posts = posts[~posts["posting_id"].isin(held)]
+    frame = labs[["posting_id", "label"]].merge(posts, on="posting_id", how="inner")
+    if frame.empty:
+        raise InputError(f"no posting in {postings} has a label in {labels}")
+    for column in ("title", "company", "source"):
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["text"] = [normalize(t) for t in frame["description"]]
+    company = frame["company"].str.strip().str.lower()
+    frame["group"] = np.where(company == "", "id:" + frame["posting_id"], company)
+    if annotate:
+        frame["terms"] = [terms_of(e) for e in extract_many(frame["text"].tolist())]
+    frame = frame.sort_values("posting_id").reset_index(drop=True)
+    data = {
+        "postings_file": Path(postings).name,
+        "postings_sha256": _file_digest(Path(postings)),
+        "labels_file": Path(labels).name,
+        "labels_sha256": _file_digest(Path(labels)),
+        "heldout_excluded": len(held),
+        "n_labeled": len(frame),
+        "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
+    }
+    return frame, data
+
+
+def keyword_rule(terms: pd.Series) -> np.ndarray:
+    """Baseline: count distinct AI-engineering and data-science taxonomy terms and compare."""
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    out = []
+    for row in terms.astype(str):
+        ids = {t.partition(":")[2] for t in row.split()}
+        sides = [taxonomy[i].side for i in ids if i in taxonomy]
+        ai, ds = sides.count("ai_engineer"), sides.count("data_scientist")
+        if ai + ds < 3:
+            out.append("other")
+        elif min(ai, ds) >= 3 and min(ai, ds) >= 0.5 * max(ai, ds):
+            out.append("hybrid")
+        else:
+            out.append("ai_engineer" if ai > ds else "data_scientist")
+    return np.asarray(out)
+
+
+def _one_hot(pred: np.ndarray, labels: list[str]) -> np.ndarray:
+    return (pred[:, None] == np.asarray(labels)[None, :]).astype(float)
+
+
+def score_predictions(
+    y: np.ndarray, pred: np.ndarray, proba: np.ndarray, labels: list[str]
+) -> dict[str, Any]:
+    """Per-class precision/recall/F1, macro-F1, accuracy, confusion matrix and calibration."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    onehot = _one_hot(np.asarray(y), labels)
+    top = proba.max(axis=1)
+    correct = (np.asarray(labels)[proba.argmax(axis=1)] == y).astype(float)
+    bins = np.minimum((top * 10).astype(int), 9)
+    reliability, ece = [], 0.0
+    for b in range(10):
+        mask = bins == b
+        if mask.any():
+            conf, acc = float(top[mask].mean()), float(correct[mask].mean())
+            ece += mask.mean() * abs(conf - acc)
+            reliability.append({"bin": f"{b / 10:.1f}-{(b + 1) / 10:.1f}", "n": int(mask.sum()),
+                                "confidence": round(conf, 3), "accuracy": round(acc, 3)})
+    return {
+        "per_class": {
+            label: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                    "f1": round(float(f[i]), 3), "support": int(s[i])}
+            for i, label in enumerate(labels)
+        },
+        "macro_f1": round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 3),
+        "accuracy": round(float(accuracy_score(y, pred)), 3),
+        "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
+        "brier": round(float(np.mean(np.sum((proba - onehot) ** 2, axis=1))), 3),
+        "ece": round(float(ece), 3),
+        "reliability": reliability,
+    }
+
+
+@dataclass
+class EvalReport:
+    """Out-of-fold results of the model and the baselines on the same grouped folds."""
+
+    labels: list[str]
+    n_splits: int
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_source: dict[str, dict[str, float]] = field(default_factory=dict)
+    oof: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"labels": self.labels, "n_splits": self.n_splits, "results": self.results,
+                "per_source": self.per_source}
+
+
+def _folds(frame: pd.DataFrame, n_splits: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
+    return list(splitter.split(frame, frame["label"], frame["group"]))
+
+
+def cross_validate(
+    frame: pd.DataFrame,
+    *,
+    n_splits: int = 5,
+    model_factory: Callable[[], Any] | None = None,
+    baselines: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """Out-of-fold predictions of the model (and baselines) with folds grouped by company."""
+    from sklearn.model_selection import GroupKFold
+
+    labels = list(LABELS)
+    y = frame["label"].to_numpy()
+    folds = _folds(frame, n_splits)
+    factory = model_factory or make_role_pipeline
+    candidates: dict[str, Callable[[], Any]] = {"model": factory}
+    if baselines:
+        candidates["tfidf_only"] = lambda: make_role_pipeline(use_title=False, use_taxonomy=False)
+    report = EvalReport(labels=labels, n_splits=n_splits)
+    oof = pd.DataFrame({"posting_id": frame["posting_id"], "source": frame["source"], "label": y})
+    for name, make in candidates.items():
+        proba = np.zeros((len(frame), len(labels)))
+        for k, (train, test) in enumerate(folds, start=1):
+            if progress:
+                progress(f"{name}: fold {k}/{n_splits}")
+            pipe = make()
+            inner = GroupKFold(n_splits=5).split(train, groups=frame["group"].iloc[train])
+            if "classify" in pipe.named_steps and hasattr(pipe.named_steps["classify"], "cv"):
+                pipe.set_params(classify__cv=list(inner))
+            pipe.fit(frame.iloc[train], y[train])
+            fold_proba = pipe.predict_proba(frame.iloc[test])
+            order = [list(pipe.classes_).index(label) for label in labels]
+            proba[test] = fold_proba[:, order]
+        pred = np.asarray(labels)[proba.argmax(axis=1)]
+        report.results[name] = score_predictions(y, pred, proba, labels)
+        oof[f"pred_{name}"] = pred
+        if name == "model":
+            for j, label in enumerate(labels):
+                oof[f"p_{label}"] = proba[:, j]
+    if baselines:
+        majority = pd.Series(y).value_counts().idxmax()
+        for name, pred in (
+            ("majority", np.full(len(y), majority)),
+            ("keyword_rule", keyword_rule(frame["terms"])),
+        ):
+            report.results[name] = score_predictions(y, pred, _one_hot(pred, labels), labels)
+            oof[f"pred_{name}"] = pred
+    from sklearn.metrics import f1_score
+
+    for source, part in oof.groupby("source"):
+        report.per_source[str(source)] = {
+            "n": len(part),
+            **{
+                name: round(float(f1_score(part["label"], part[f"pred_{name}"], labels=labels,
+                                           average="macro", zero_division=0)), 3)
+                for name in report.results
+            },
+        }
+    report.oof = oof
+    return report
+
+
+def train_model(frame: pd.DataFrame, **params: Any) -> Any:
+    """Fit the pipeline on every labeled posting (calibration folds grouped by company)."""
+    from sklearn.model_selection import GroupKFold
+
+    pipe = make_role_pipeline(**params)
+    inner = list(GroupKFold(n_splits=5).split(frame, groups=frame["group"]))
+    pipe.set_params(classify__cv=inner)
+    pipe.fit(frame, frame["label"].to_numpy())
+    return pipe
