@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 SAMPLE := src/jdanalyzer/samples/ai_engineer.txt
 CORPUS ?= ../shared/corpora
 
-.PHONY: run test test-fast lint model bench clean
+.PHONY: run test test-fast lint model bench browser clean
 
 # (Re)install when the project's metadata changes.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,web,dask,parquet]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,web,audit,dask,parquet]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -30,6 +30,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extract.py --corpus $(CORPUS)
+
+# Headless Chromium for the browser tests (Debian packages; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+model: $(STAMP)
+	$(BIN)/jdanalyzer train --postings $(CORPUS)/postings.csv.gz --labels $(CORPUS)/labels-train.csv --out models
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

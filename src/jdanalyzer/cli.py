@@ -115,6 +115,96 @@ def extract(
     console.print(extraction_table(result))
 
 
+ModelOption = typer.Option(
+    None, "--model", help="A model file you trust (default: the model shipped with jdanalyzer).",
+    show_default=False,
+)
+
+
+@app.command()
+@handles_errors
+def classify(
+    file: Path | None = FileArg,
+    title: str | None = typer.Option(None, "--title", "-t", help="The ad's title, if you have it."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    model: Path | None = ModelOption,
+) -> None:
+    """Label a posting ai_engineer, data_scientist, hybrid or other, with the evidence."""
+    from .classify import load_model
+    from .render import prediction_view, print_json
+
+    text = _read_text(file)
+    prediction = load_model(str(model) if model else None).classify(text, title)
+    console = _console()
+    if format is OutputFormat.json:
+        print_json(console, prediction.to_dict())
+        return
+    for renderable in prediction_view(prediction):
+        console.print(renderable)
+
+
+CorpusPostings = typer.Option(
+    Path("../shared/corpora/postings.csv.gz"), "--postings", help="Postings CSV (posting_id, title, company, source, description)."
+)
+CorpusLabels = typer.Option(
+    Path("../shared/corpora/labels-train.csv"), "--labels", help="Labels CSV (posting_id, label)."
+)
+Heldout = typer.Option(
+    None, "--heldout", help="IDs never to use (default: heldout-ids.txt beside the labels).",
+    show_default=False,
+)
+
+
+@app.command()
+@handles_errors
+def train(
+    postings: Path = CorpusPostings,
+    labels: Path = CorpusLabels,
+    out: Path = typer.Option(Path("models"), "--out", "-o", help="Folder for the model, manifest and card."),
+    heldout: Path | None = Heldout,
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds for the model card."),
+) -> None:
+    """Train the role model, evaluate it by grouped cross-validation and write the model card."""
+    from .training import fit_and_save
+
+    console = _console(err=True)
+    with console.status("training") as status:
+        path = fit_and_save(postings, labels, out, heldout=heldout, n_splits=folds,
+                            progress=lambda msg: status.update(msg))
+    typer.echo(f"Wrote {path}, {path.with_suffix('.json').name} and MODEL_CARD.md in {out}")
+
+
+@app.command()
+@handles_errors
+def evaluate(
+    postings: Path = CorpusPostings,
+    labels: Path = CorpusLabels,
+    heldout: Path | None = Heldout,
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Cross-validate the model and the baselines on the same folds, grouped by company."""
+    from .modelcard import evaluation_markdown
+    from .render import print_json
+    from .training import cross_validate, load_labeled
+
+    console = _console(err=True)
+    with console.status("reading and matching postings") as status:
+        frame, _ = load_labeled(postings, labels, heldout=heldout)
+        report = cross_validate(frame, n_splits=folds, progress=lambda msg: status.update(msg))
+    if format is OutputFormat.json:
+        print_json(_console(), report.to_dict())
+    else:
+        typer.echo(evaluation_markdown(report))
+
+
+# --- score command (batch scoring) ---
+
+# --- audit command ---
+
+# --- serve command (web page) ---
+
+
 def main() -> None:
     """Entry point of the ``jdanalyzer`` console script."""
     app()

@@ -20,6 +20,7 @@ __all__ = ["LABELS", "SEED", "linear_model", "make_role_pipeline"]
 
 LABELS = ("ai_engineer", "data_scientist", "hybrid", "other")
 SEED = 0
+DEFAULT_PARAMS = {"C": 10.0, "use_title": True, "use_taxonomy": True, "calibrate": True}
 
 
 def make_role_pipeline(

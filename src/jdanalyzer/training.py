@@ -7,6 +7,7 @@ fold never splits them); postings without a company are their own group.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnError, InputError
-from .model import LABELS, SEED, make_role_pipeline
+from .model import DEFAULT_PARAMS, LABELS, SEED, make_role_pipeline
 
 __all__ = [
     "EvalReport",
@@ -244,8 +245,43 @@ def train_model(frame: pd.DataFrame, **params: Any) -> Any:
     """Fit the pipeline on every labeled posting (calibration folds grouped by company)."""
     from sklearn.model_selection import GroupKFold
 
-    pipe = make_role_pipeline(**params)
+    pipe = make_role_pipeline(**{**DEFAULT_PARAMS, **params})
     inner = list(GroupKFold(n_splits=5).split(frame, groups=frame["group"]))
     pipe.set_params(classify__cv=inner)
     pipe.fit(frame, frame["label"].to_numpy())
     return pipe
+
+
+def fit_and_save(
+    postings: Path,
+    labels: Path,
+    out_dir: Path,
+    *,
+    heldout: Path | None = None,
+    n_splits: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Evaluate by cross-validation, fit on all labels, save model + manifest + model card."""
+    from .modelcard import model_card
+    from .persistence import save_pipeline
+
+    if progress:
+        progress("reading and matching postings")
+    frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout)
+    report = cross_validate(frame, n_splits=n_splits, progress=progress)
+    if progress:
+        progress("fitting the final model on all labeled postings")
+    pipeline = train_model(frame)
+    manifest: dict[str, Any] = {
+        "labels": [str(c) for c in pipeline.classes_],
+        "label_counts": data["label_counts"],
+        "training_data": data,
+        "params": DEFAULT_PARAMS,
+        "metrics": {name: {k: res[k] for k in ("macro_f1", "accuracy", "brier", "ece")}
+                    for name, res in report.results.items()},
+        "per_source_macro_f1": report.per_source,
+    }
+    path = save_pipeline(pipeline, Path(out_dir), manifest=manifest)
+    full = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    (Path(out_dir) / "MODEL_CARD.md").write_text(model_card(report, full), encoding="utf-8")
+    return path
