@@ -1,0 +1,211 @@
+// jdanalyzer page: send the posting to /api/classify and show the result.
+// Posting text only ever reaches the page through textContent / createTextNode.
+"use strict";
+
+(function () {
+  const LABELS = {
+    ai_engineer: "AI engineer",
+    data_scientist: "Data scientist",
+    hybrid: "Hybrid (AI engineer + data scientist)",
+    other: "Other role",
+  };
+  const SIDES = {
+    ai_engineer: "AI engineering",
+    data_scientist: "Data science",
+    shared: "Shared",
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  // Build an element; string children become text nodes (never parsed as HTML).
+  function el(tag, className, ...children) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  const pct = (p) => (p * 100 >= 99.5 || p * 100 < 0.5 ? Math.round(p * 100) : (p * 100).toFixed(1)) + "%";
+  const labelName = (label) => LABELS[label] || label;
+
+  function setStatus(message, isError) {
+    const status = $("status");
+    status.textContent = message || "";
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  function renderVerdict(r) {
+    const label = $("label");
+    label.textContent = labelName(r.label);
+    label.className = "label label-" + r.label;
+    label.dataset.label = r.label;
+    $("confidence").textContent =
+      pct(r.confidence) + " likely · runner-up: " + labelName(r.runner_up) + " (" + pct(r.probabilities[r.runner_up]) + ")";
+    const warnings = $("warnings");
+    warnings.replaceChildren();
+    if (r.low_confidence) warnings.appendChild(el("li", "low", "Low confidence: read the evidence before relying on this label."));
+    for (const w of r.warnings) warnings.appendChild(el("li", null, w));
+  }
+
+  function renderBars(r) {
+    const bars = $("bars");
+    bars.replaceChildren();
+    const entries = Object.entries(r.probabilities).sort((a, b) => b[1] - a[1]);
+    for (const [label, p] of entries) {
+      const fill = el("div", "fill label-" + label);
+      fill.style.width = Math.max(p * 100, 0.5) + "%";
+      const row = el("div", "bar-row" + (label === r.label ? " top" : ""),
+        el("span", "bar-name", labelName(label)),
+        el("div", "bar", fill),
+        el("span", "bar-value", pct(p)));
+      row.dataset.label = label;
+      bars.appendChild(row);
+    }
+  }
+
+  function renderEvidence(r) {
+    const box = $("evidence");
+    box.replaceChildren();
+    for (const toward of [r.label, r.runner_up]) {
+      const items = r.evidence.filter((e) => e.label === toward);
+      const list = el("ul", "chips");
+      for (const e of items) {
+        const chip = el("li", "chip side-" + e.side,
+          e.term,
+          e.source === "title" ? el("span", "note", " (title)") : null,
+          el("span", "weight", "+" + e.weight.toFixed(2)));
+        chip.title = SIDES[e.side] + " term · " + e.source + (e.spans.length ? " · found " + e.spans.length + "×" : "");
+        list.appendChild(chip);
+      }
+      if (!items.length) list.appendChild(el("li", "muted", "nothing in particular"));
+      box.appendChild(el("div", null, el("h3", null, "Toward " + labelName(toward)), list));
+    }
+  }
+
+  // The posting as text nodes and <mark> elements: each stretch of text covered by
+  // evidence spans is coloured by the side of the strongest evidence covering it.
+  function renderPosting(r) {
+    const text = r.text;
+    const spans = [];
+    for (const e of r.evidence) {
+      for (const s of e.spans) {
+        if (s.end > s.start && s.start >= 0 && s.end <= text.length) spans.push({ start: s.start, end: s.end, e });
+      }
+    }
+    const cuts = new Set([0, text.length]);
+    for (const s of spans) { cuts.add(s.start); cuts.add(s.end); }
+    const points = [...cuts].sort((a, b) => a - b);
+    const pieces = [];
+    for (let i = 0; i + 1 < points.length; i++) {
+      const a = points[i], b = points[i + 1];
+      const covering = spans.filter((s) => s.start <= a && s.end >= b).map((s) => s.e);
+      const key = [...new Set(covering)].map((e) => r.evidence.indexOf(e)).sort().join(",");
+      const last = pieces[pieces.length - 1];
+      if (last && last.key === key) last.end = b;
+      else pieces.push({ start: a, end: b, key, covering: [...new Set(covering)] });
+    }
+    const box = $("posting");
+    box.replaceChildren();
+    for (const piece of pieces) {
+      const chunk = text.slice(piece.start, piece.end);
+      if (!piece.covering.length) { box.appendChild(document.createTextNode(chunk)); continue; }
+      const strongest = piece.covering.reduce((x, y) => (y.weight > x.weight ? y : x));
+      const mark = el("mark", "ev side-" + strongest.side, chunk);
+      mark.dataset.side = strongest.side;
+      mark.title = piece.covering
+        .map((e) => e.term + " → " + labelName(e.label) + " (+" + e.weight.toFixed(2) + ")")
+        .join("\n");
+      box.appendChild(mark);
+    }
+  }
+
+  function renderTerms(r) {
+    const box = $("terms");
+    box.replaceChildren();
+    for (const side of Object.keys(SIDES)) {
+      const group = el("div", "side-group");
+      let any = false;
+      for (const [kind, matches] of [["Skills", r.skills], ["Tasks", r.tasks]]) {
+        const counts = new Map();
+        for (const m of matches) if (m.side === side) counts.set(m.name, (counts.get(m.name) || 0) + 1);
+        if (!counts.size) continue;
+        any = true;
+        const list = el("ul", "chips small");
+        for (const [name, n] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+          list.appendChild(el("li", "chip side-" + side, name, n > 1 ? el("span", "weight", "×" + n) : null));
+        }
+        group.appendChild(el("h4", null, kind));
+        group.appendChild(list);
+      }
+      if (!any) continue;
+      group.prepend(el("h3", "side-title side-" + side, SIDES[side]));
+      box.appendChild(group);
+    }
+    if (!box.childNodes.length) box.appendChild(el("p", "muted", "No skills or tasks from the taxonomy were found."));
+  }
+
+  function render(r) {
+    renderVerdict(r);
+    renderBars(r);
+    renderEvidence(r);
+    renderPosting(r);
+    renderTerms(r);
+    $("result").hidden = false;
+  }
+
+  async function classify(event) {
+    if (event) event.preventDefault();
+    const text = $("text").value;
+    const title = $("title").value.trim();
+    if (!text.trim()) { setStatus("Paste the text of a job posting first.", true); $("text").focus(); return; }
+    const button = $("submit");
+    button.disabled = true;
+    setStatus("Classifying…", false);
+    try {
+      const response = await fetch("/api/classify", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(title ? { text, title } : { text }),
+      });
+      let data = null;
+      try { data = await response.json(); } catch (_) { /* not JSON: use the status below */ }
+      if (!response.ok) {
+        const detail = data && typeof data.detail === "string" ? data.detail : response.status + " " + response.statusText;
+        setStatus("Could not classify: " + detail, true);
+        return;
+      }
+      render(data);
+      setStatus("", false);
+      $("result").scrollIntoView({ behavior: "smooth", block: "start" });
+    } catch (err) {
+      setStatus("Could not reach the server: " + err.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function updateCount() {
+    const n = $("text").value.length;
+    $("count").textContent = n.toLocaleString() + (n === 1 ? " character" : " characters");
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("classify-form").addEventListener("submit", classify);
+    $("text").addEventListener("input", updateCount);
+    $("text").addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) classify(e);
+    });
+    $("clear").addEventListener("click", () => {
+      $("text").value = "";
+      $("title").value = "";
+      $("result").hidden = true;
+      setStatus("", false);
+      updateCount();
+      $("text").focus();
+    });
+    updateCount();
+  });
+})();

@@ -1,0 +1,397 @@
+"""A local web page and JSON API over the role model (the ``web`` extra: FastAPI + uvicorn).
+
+Routes:
+
+* ``GET /``: a single page (HTML, CSS and a little vanilla JS served by the app, no CDN).
+* ``POST /api/classify``: JSON ``{"text": ..., "title": ...}`` in, the JSON of
+  ``jdanalyzer classify --format json`` (:meth:`Prediction.to_dict`) out.
+* ``POST /api/score``: a CSV of at most :data:`MAX_SCORE_ROWS` rows in (multipart field
+  ``file``, or a raw ``text/csv`` body), the same CSV with the predictions appended out.
+* ``GET /healthz``: liveness and the model in use; ``GET /docs``: OpenAPI docs.
+
+Request bodies over :data:`MAX_BODY_BYTES` get 413, malformed JSON 422 and empty text 400.
+The model is loaded once, at start-up; requests are classified one at a time in a worker
+thread (classification is CPU-bound and holds the GIL), so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from . import __version__
+from .classify import RoleModel, load_model
+from .errors import ColumnError, InputError, JDAnalyzerError
+from .types import Prediction
+
+__all__ = ["MAX_BODY_BYTES", "MAX_SCORE_ROWS", "create_app", "score_rows", "serve"]
+
+log = logging.getLogger(__name__)
+
+#: Request bodies larger than this get 413 (checked on Content-Length and on the bytes read).
+MAX_BODY_BYTES = 1_000_000
+#: A CSV sent to ``/api/score`` may have at most this many rows (``jdanalyzer score`` has no limit).
+MAX_SCORE_ROWS = 500
+#: Text columns ``/api/score`` looks for, in order, when ``text_column`` is not given.
+TEXT_COLUMNS = ("text", "description", "posting")
+
+_ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
+# The page and its assets load nothing from elsewhere and run no inline script.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class ClassifyRequest(BaseModel):
+    """The body of ``POST /api/classify``."""
+
+    text: str = Field(description="The job posting: plain text, Markdown or HTML.",
+                      examples=["Senior AI Engineer. Build RAG pipelines with LangChain ..."])
+    title: str | None = Field(default=None, description="The ad's title, if you have it.",
+                              examples=["Senior AI Engineer"])
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to request bodies over ``limit`` bytes.
+
+    The declared ``Content-Length`` is checked first; the body is then read (at most
+    ``limit + 1`` bytes, whatever the headers say, chunked or not) and replayed to the app.
+    """
+
+    def __init__(self, app: Any, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.limit
+            except ValueError:
+                await _send_error(send, 400, "the Content-Length header is not a number")
+                return
+            if too_big:
+                await self._refuse(send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the client to disconnect
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Callable[[Any], Awaitable[None]]) -> None:
+        await _send_error(
+            send, 413,
+            f"the request body is over the limit of {self.limit:,} bytes; a posting is far "
+            "shorter (score large files with `jdanalyzer score`)",
+        )
+
+
+async def _send_error(send: Callable[[Any], Awaitable[None]], status: int, detail: str) -> None:
+    response = JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _readable(errors: Sequence[Any]) -> str:
+    """One sentence from pydantic's validation errors of a request."""
+    parts = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "")
+            return (f"the request body is not valid JSON ({reason}); send an object like "
+                    '{"text": "the posting", "title": "optional title"}')
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) + ' (expected JSON like {"text": "the posting", "title": "optional"})'
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+    return JSONResponse({"detail": _readable(exc.errors()), "errors": errors}, status_code=422)
+
+
+async def _input_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=400)
+
+
+def _asset(name: str) -> bytes:
+    return (files("jdanalyzer") / "static" / name).read_bytes()
+
+
+def score_rows(
+    model: RoleModel, texts: Sequence[str], titles: Sequence[str | None] | None = None
+) -> list[Prediction | str]:
+    """Classify many postings; an empty or unusable one gives its error message, not an exception.
+
+    Example:
+        >>> out = score_rows(load_model(), ["We deploy LLM agents with LangGraph ...", " "])
+        >>> out[1]
+        'the posting is empty; give the text of a job ad'
+    """
+    titles = list(titles) if titles is not None else [None] * len(texts)
+    results: list[Prediction | str] = ["the posting is empty; give the text of a job ad"] * len(texts)
+    todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+    try:
+        batch = model.classify_many([texts[i] for i in todo], [titles[i] for i in todo])
+        for i, prediction in zip(todo, batch, strict=True):
+            results[i] = prediction
+    except JDAnalyzerError:  # e.g. a row that is only HTML tags: find it row by row
+        for i in todo:
+            try:
+                results[i] = model.classify(texts[i], titles[i])
+            except JDAnalyzerError as exc:
+                results[i] = str(exc)
+    return results
+
+
+def _read_csv(data: bytes, name: str) -> Any:
+    import pandas as pd
+
+    from .io import decode_bytes
+
+    text = decode_bytes(data, name=name).text
+    if not text.strip():
+        raise InputError(f"{name} is empty; upload a CSV with a header row and one posting per row")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
+        raise InputError(f"cannot read {name} as CSV: {str(exc).strip()}") from None
+
+
+def _scored_csv(
+    model: RoleModel, frame: Any, text_column: str | None, title_column: str | None
+) -> str:
+    columns = [str(c) for c in frame.columns]
+    if text_column is None:
+        text_column = next((c for c in TEXT_COLUMNS if c in columns), None)
+        if text_column is None:
+            raise ColumnError(
+                f"no text column: the CSV has {', '.join(columns) or 'no columns'}; name one "
+                f"{', '.join(TEXT_COLUMNS)}, or pass text_column"
+            )
+    if text_column not in columns:
+        raise ColumnError(f"no column {text_column!r}; the CSV has {', '.join(columns)}")
+    if title_column is None:
+        title_column = "title" if "title" in columns else None
+    elif title_column not in columns:
+        raise ColumnError(f"no column {title_column!r}; the CSV has {', '.join(columns)}")
+    if len(frame) > MAX_SCORE_ROWS:
+        raise HTTPException(
+            413, f"the CSV has {len(frame):,} rows; the web API scores at most {MAX_SCORE_ROWS} "
+            "(use `jdanalyzer score` for larger files)",
+        )
+    titles = list(frame[title_column]) if title_column else None
+    results = score_rows(model, list(frame[text_column]), titles)
+    out = frame.copy()
+    ok = [r for r in results if isinstance(r, Prediction)]
+
+    def column(get: Callable[[Prediction], Any]) -> list[Any]:
+        return [get(r) if isinstance(r, Prediction) else "" for r in results]
+
+    out["label"] = column(lambda p: p.label)
+    out["confidence"] = column(lambda p: round(p.confidence, 4))
+    for label in model.labels:
+        out[f"p_{label}"] = column(lambda p, label=label: round(p.probabilities[label], 4))
+    out["runner_up"] = column(lambda p: p.runner_up)
+    out["low_confidence"] = column(lambda p: p.low_confidence)
+    out["evidence"] = column(
+        lambda p: "; ".join(e.term for e in p.evidence_for(p.label)[:5])
+    )
+    out["error"] = [r if isinstance(r, str) else "" for r in results]
+    log.info("scored %d rows (%d errors)", len(results), len(results) - len(ok))
+    return str(out.to_csv(index=False))
+
+
+_SCORE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary",
+                             "description": f"A CSV of at most {MAX_SCORE_ROWS} rows and 1 MB."},
+                },
+            }
+        },
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
+
+
+def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
+    """The FastAPI app; ``model`` is a loaded model, a model path, or ``None`` (the packaged model).
+
+    The model is loaded (and warmed up) once, when the app starts, not per request.
+
+    Example:
+        >>> from fastapi.testclient import TestClient
+        >>> with TestClient(create_app()) as client:
+        ...     sorted(client.post("/api/classify", json={"text": "We fine-tune LLMs"}).json())[:3]
+        ['confidence', 'evidence', 'label']
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        def load() -> RoleModel:
+            loaded = model if isinstance(model, RoleModel) else load_model(
+                str(model) if model is not None else None
+            )
+            # Build the spaCy pipeline and warm the caches now, not on the first request.
+            loaded.classify((files("jdanalyzer") / "samples" / "ai_engineer.txt").read_text("utf-8"))
+            return loaded
+
+        app.state.model = await anyio.to_thread.run_sync(load)
+        # One classification at a time: it is CPU-bound, so more threads would only contend
+        # for the GIL; the event loop stays free for /healthz and the page meanwhile.
+        app.state.limiter = anyio.CapacityLimiter(1)
+        yield
+
+    app = FastAPI(
+        title="jdanalyzer",
+        version=__version__,
+        description=(
+            "Tell what job a job posting really describes: AI engineer, data scientist, "
+            f"hybrid or other, with the evidence. Request bodies are limited to "
+            f"{MAX_BODY_BYTES:,} bytes; CSVs to {MAX_SCORE_ROWS} rows."
+        ),
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(InputError, _input_error)
+
+    async def run(request: Request, func: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(func, *args, limiter=request.app.state.limiter)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> Response:
+        return Response(_asset("index.html"), media_type="text/html; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def asset(name: str) -> Response:
+        if name not in _ASSETS:
+            raise HTTPException(404, f"no such file: {name}")
+        return Response(_asset(name), media_type=f"{_ASSETS[name]}; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+    @app.get("/healthz", summary="Liveness and the model in use")
+    async def healthz(request: Request) -> dict[str, Any]:
+        loaded: RoleModel = request.app.state.model
+        return {
+            "status": "ok",
+            "version": __version__,
+            "labels": loaded.labels,
+            "model": {k: loaded.manifest.get(k) for k in ("created", "model_sha256")},
+        }
+
+    @app.post(
+        "/api/classify",
+        summary="Classify one posting",
+        response_description="The schema of `jdanalyzer classify --format json`.",
+        responses={400: {"description": "Empty text"}, 413: {"description": "Body over 1 MB"},
+                   422: {"description": "Malformed JSON or fields"}},
+    )
+    async def api_classify(body: ClassifyRequest, request: Request) -> JSONResponse:
+        """Label a posting ai_engineer, data_scientist, hybrid or other, with the evidence."""
+        if not body.text.strip():
+            raise HTTPException(400, "the posting is empty; give the text of a job ad")
+        loaded: RoleModel = request.app.state.model
+        prediction: Prediction = await run(request, loaded.classify, body.text, body.title or None)
+        return JSONResponse(prediction.to_dict())
+
+    @app.post(
+        "/api/score",
+        summary=f"Score a CSV of at most {MAX_SCORE_ROWS} postings",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}, "description": "The CSV, predictions appended"},
+                   400: {"description": "Unreadable CSV or no text column"},
+                   413: {"description": f"Body over 1 MB or over {MAX_SCORE_ROWS} rows"},
+                   415: {"description": "Neither multipart/form-data nor text/csv"}},
+        openapi_extra={"requestBody": _SCORE_BODY},
+    )
+    async def api_score(
+        request: Request, text_column: str | None = None, title_column: str | None = None
+    ) -> Response:
+        """Upload a CSV (form field ``file``, or a ``text/csv`` body) with a ``text`` or
+        ``description`` column (or name it with ``text_column``) and get it back with the
+        columns ``label``, ``confidence``, ``p_<label>``, ``runner_up``, ``low_confidence``,
+        ``evidence`` and ``error`` (one message per row that could not be scored)."""
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "multipart/form-data":
+            async with request.form(max_files=1, max_fields=10) as form:
+                upload = form.get("file")
+                if upload is None or isinstance(upload, str):
+                    raise HTTPException(400, "send the CSV as a file in the form field 'file'")
+                data, name = await upload.read(), upload.filename or "upload.csv"
+        elif media in ("text/csv", "application/csv"):
+            data, name = await request.body(), "upload.csv"
+        else:
+            raise HTTPException(
+                415, f"send the CSV as multipart/form-data (field 'file') or as text/csv, "
+                f"not {media or 'a body without Content-Type'}",
+            )
+        frame = _read_csv(data, name)
+        loaded: RoleModel = request.app.state.model
+        csv = await run(request, _scored_csv, loaded, frame, text_column, title_column)
+        stem = Path(name).stem or "upload"
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80]
+        return Response(csv, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{safe}-scored.csv"'})
+
+    return app
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 8000, model: str | Path | None = None) -> None:
+    """Load the model, then run the app with uvicorn until interrupted (blocks)."""
+    import uvicorn
+
+    loaded = load_model(str(model) if model is not None else None)  # fail before binding
+    uvicorn.run(create_app(loaded), host=host, port=port, log_level="info")
