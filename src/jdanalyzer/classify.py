@@ -78,9 +78,10 @@ class RoleModel:
             if not clean.strip():
                 raise EmptyTextError("the posting is empty; give the text of a job ad")
         nlp = get_pipeline()
+        pairs = ((clean, (clean, cut)) for clean, cut in prepared)
         extractions = [
-            doc_to_extraction(doc, truncated=cut)
-            for doc, cut in nlp.pipe(prepared, batch_size=batch_size, as_tuples=True)
+            doc_to_extraction(doc, truncated=cut, text=clean)
+            for doc, (clean, cut) in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True)
         ]
         return self.predict_extractions(extractions, titles)
 

@@ -17,20 +17,21 @@ the taxonomy id and its ``label_`` the side the term points to.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import numpy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.pipeline import Lemmatizer
+from spacy.pipeline import Lemmatizer, Sentencizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from .taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
-__all__ = ["CaseFoldingLemmatizer", "TaxonomyMatcher"]
+__all__ = ["ArraySentencizer", "CaseFoldingLemmatizer", "TaxonomyMatcher"]
 
 # Tokens that show a capitalised short name ("R", "Go", "Spark") is listed as a tool.
 _LIST_CONTEXT = frozenset(
@@ -40,6 +41,52 @@ _LIST_CONTEXT = frozenset(
 _BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-", "."})
 # A verb and its object may be this many tokens apart (no punctuation or line break between).
 DEFAULT_WINDOW = 4
+# Coordinated task verbs may stand between the verb and its object: "design, build and deploy".
+_COORDINATION = frozenset({",", "and", "or", "&", "/"})
+_CHAIN = 6
+
+
+@Language.factory(
+    "jdanalyzer_sentencizer",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"punct_chars": None, "overwrite": False},
+)
+def make_sentencizer(
+    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool
+) -> ArraySentencizer:
+    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+
+
+class ArraySentencizer(Sentencizer):
+    """spaCy's rule-based sentencizer with the same rule, read from token arrays.
+
+    A sentence ends after a token in ``punct_chars``; the next token that is neither
+    punctuation nor in ``punct_chars`` starts the next one. The stock ``predict`` builds a
+    Token object per token, which costs more than tokenizing.
+    """
+
+    def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
+        guesses = []
+        for doc in docs:
+            if len(doc) == 0:
+                guesses.append([])
+                continue
+            strings = doc.vocab.strings
+            punct_hashes = {strings.add(ch) for ch in self.punct_chars}
+            attrs = doc.to_array([ORTH, IS_PUNCT])
+            enders = [h in punct_hashes for h in attrs[:, 0].tolist()]
+            is_punct = attrs[:, 1].tolist()
+            starts = [False] * len(doc)
+            starts[0] = True
+            seen_end = False
+            for i, ender in enumerate(enders):
+                if seen_end and not is_punct[i] and not ender:
+                    starts[i] = True
+                    seen_end = False
+                elif ender:
+                    seen_end = True
+            guesses.append(starts)
+        return guesses
 
 
 @Language.factory(
@@ -67,25 +114,25 @@ class CaseFoldingLemmatizer(Lemmatizer):
         return [result] if isinstance(result, str) else [r.lower() for r in result]
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.mode != "lookup":
+        if self.mode != "lookup" or len(doc) == 0:
             return super().__call__(doc)
-        # The same lookup as lookup_lemmatize, keyed on the lowercase form's hash and
-        # cached: the stock per-token path costs as much as tokenizing.
+        # The same look-up as lookup_lemmatize, on the lowercase forms' hashes, cached and
+        # written back in one array: the stock per-token path costs as much as tokenizing.
         cache = self._lemma_cache
         strings = doc.vocab.strings
-        table = None
-        for token in doc:
-            if not self.overwrite and token.lemma != 0:
-                continue
-            lemma = cache.get(token.lower)
-            if lemma is None:
-                if table is None:
-                    table = self.lookups.get_table("lemma_lookup", {})
-                lower = token.lower_
+        lowers = doc.to_array(LOWER).tolist()
+        missing = [h for h in set(lowers) if h not in cache]
+        if missing:
+            table = self.lookups.get_table("lemma_lookup", {})
+            for h in missing:
+                lower = strings[h]
                 found = table.get(lower, lower)
-                lemma = strings.add(found if isinstance(found, str) else found[0])
-                cache[token.lower] = lemma
-            token.lemma = lemma
+                cache[h] = strings.add(found if isinstance(found, str) else found[0])
+        lemmas = numpy.fromiter((cache[h] for h in lowers), dtype=numpy.uint64, count=len(lowers))
+        if not self.overwrite:
+            current = doc.to_array(LEMMA)
+            lemmas = numpy.where(current != 0, current, lemmas)
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
     @property
@@ -116,8 +163,8 @@ class TaxonomyMatcher:
     Skills: a PhraseMatcher on lowercase text over every alias and its spelling variants,
     plus an exact-case PhraseMatcher for ambiguous short names ("R", "Go", "Spark",
     "Excel", "RAG") guarded by list context. Tasks: the same for fixed task phrases, and a
-    Matcher on lemmas for "verb ... object" within ``window`` tokens. Overlapping spans of
-    one kind are resolved longest first.
+    Matcher on lemmas for "verb ... object" within ``window`` tokens. Overlapping skills are
+    resolved longest first; overlapping tasks likewise within one task id.
     """
 
     def __init__(
@@ -137,18 +184,25 @@ class TaxonomyMatcher:
         self.window = window
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self._tasks = Matcher(nlp.vocab)
-        # Hashes of the lemmas / lowercase forms that can start a verb...object pattern.
-        self._verb_lemmas: set[int] = set()
-        self._verb_lowers: set[int] = set()
+        # One Matcher per task, so a window is checked against that task's patterns only.
+        self._tasks: dict[str, Matcher] = {}
+        # Hash look-ups that find where a verb...object match can be: verb hash -> task ids
+        # (lemmas, or the lowercase first part of a multi-word verb), object lemma -> task ids.
+        self._verb_terms: dict[int, set[str]] = defaultdict(set)
+        self._first_part_terms: dict[int, set[str]] = defaultdict(set)
+        self._object_terms: dict[int, set[str]] = defaultdict(set)
         self._build(nlp)
-        self._verb_lemma_array = numpy.fromiter(self._verb_lemmas, dtype=numpy.uint64)
-        self._verb_lower_array = numpy.fromiter(self._verb_lowers, dtype=numpy.uint64)
+        self._verb_hashes = numpy.fromiter(self._verb_terms, dtype=numpy.uint64)
+        self._first_part_hashes = numpy.fromiter(self._first_part_terms, dtype=numpy.uint64)
 
     def _build(self, nlp: Language) -> None:
         explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
         claimed: set[str] = set()
         lemma_of = _lemma_function(nlp)
+        verbs = {v.lower() for t in self.taxonomy for v in t.verbs if " " not in v}
+        self._chain = sorted(
+            {form for v in verbs for form in _verb_lemmas(v, lemma_of)} | _COORDINATION
+        )
         for term in self.taxonomy:
             forms = []
             for form in term.phrase_forms:
@@ -163,37 +217,44 @@ class TaxonomyMatcher:
             if term.cased_aliases:
                 self._cased.add(term.id, list(nlp.tokenizer.pipe(term.cased_aliases)))
             if term.verbs and term.objects:
-                self._tasks.add(term.id, self._verb_object_patterns(term, lemma_of))
+                self._tasks[term.id] = Matcher(nlp.vocab)
+                self._tasks[term.id].add(term.id, self._verb_object_patterns(term, lemma_of))
 
     def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
+        """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
+        verbs ("design, build and deploy"), up to ``window`` tokens, then an object."""
+        strings = self._lower.vocab.strings
         objects = set()
         for word in (o.lower() for o in term.objects):
             # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
             objects |= {word, lemma_of(word), plural(word) or word}
+        for word in objects:
+            self._object_terms[strings.add(word)].add(term.id)
+        coordinated = {"LEMMA": {"IN": self._chain}, "OP": f"{{0,{_CHAIN}}}"}
         gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{self.window}}}"}
         obj = {"LEMMA": {"IN": sorted(objects)}, "IS_SENT_START": False}
-        single, multi = [], []
+        single: set[str] = set()
+        multi = []
         for verb in term.verbs:
             parts = verb.lower().replace("-", " - ").split()
             if len(parts) == 1:
-                single.extend({parts[0], lemma_of(parts[0])})
+                single |= _verb_lemmas(parts[0], lemma_of)
             else:
                 multi.append(parts)
                 joined = "".join(p for p in parts if p != "-")  # "fine-tune" -> "finetune"
-                single.extend({joined, lemma_of(joined)})
-        strings = self._tasks.vocab.strings
-        self._verb_lemmas.update(strings.add(v) for v in single)
-        self._verb_lowers.update(strings.add(parts[0]) for parts in multi)
+                single |= _verb_lemmas(joined, lemma_of)
+                self._first_part_terms[strings.add(parts[0])].add(term.id)
+        for verb in single:
+            self._verb_terms[strings.add(verb)].add(term.id)
         patterns = []
         if single:
-            patterns.append([{"LEMMA": {"IN": sorted(set(single))}}, gap, obj])
+            patterns.append([{"LEMMA": {"IN": sorted(single)}}, coordinated, gap, obj])
         for parts in multi:
             head: list[dict[str, Any]] = [
                 {"ORTH": "-", "OP": "?"} if p == "-" else {"LOWER": p} for p in parts[:-1]
             ]
-            last = parts[-1]
-            head.append({"LEMMA": {"IN": sorted({last, lemma_of(last)})}})
-            patterns.append([*head, gap, obj])
+            head.append({"LEMMA": {"IN": sorted(_verb_lemmas(parts[-1], lemma_of))}})
+            patterns.append([*head, coordinated, gap, obj])
         return patterns
 
     def __call__(self, doc: Doc) -> Doc:
@@ -219,39 +280,84 @@ class TaxonomyMatcher:
         for match_id, start, end in self._verb_object_matches(doc):
             term = self.taxonomy[doc.vocab.strings[match_id]]
             tasks.append(_span(doc, start, end, term))
-        return filter_spans(skills), filter_spans(tasks)
+        return filter_spans(skills), _longest_per_id(tasks)
 
     def _verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Run the verb...object Matcher only on short windows that start with a task verb.
+        """Run the verb...object Matcher only on the few windows where a match can be.
 
-        The Matcher's set predicates ("LEMMA": {"IN": ...}) are evaluated in Python for every
-        token and pattern; a vectorised look-up of the few tokens that can start a match
-        first makes task matching about 50 times cheaper on real postings.
+        The Matcher's set predicates ("LEMMA": {"IN": ...}) run in Python for every token and
+        pattern. A scan with hash look-ups first finds each task verb followed, within reach
+        and without a sentence or clause break, by an object of the same task; the Matcher
+        then runs on those windows alone, so the result is the Matcher's own.
         """
         if len(doc) == 0:
             return []
-        attrs = doc.to_array([LEMMA, LOWER])
-        starts = numpy.flatnonzero(
-            numpy.isin(attrs[:, 0], self._verb_lemma_array)
-            | numpy.isin(attrs[:, 1], self._verb_lower_array)
+        attrs = doc.to_array([LEMMA, LOWER, IS_PUNCT, IS_SPACE, SENT_START])
+        lemmas, lowers = attrs[:, 0].tolist(), attrs[:, 1].tolist()
+        breaks = ((attrs[:, 2] == 1) | (attrs[:, 3] == 1)).tolist()
+        sentence_starts = (attrs[:, 4].astype(numpy.int64) == 1).tolist()
+        verbs, firsts, objects = self._verb_terms, self._first_part_terms, self._object_terms
+        coordination = self._coordination_hashes
+        reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
+        windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
+        n = len(doc)
+        candidates = numpy.flatnonzero(
+            numpy.isin(attrs[:, 0], self._verb_hashes) | numpy.isin(attrs[:, 1], self._first_part_hashes)
         )
-        matches: list[tuple[int, int, int]] = []
-        reach = self.window + 4  # verb parts ("fine", "-", "tune") + gap + object
-        window_start, window_end = -1, -1
-        for start in [*starts.tolist(), None]:
-            if start is not None and start <= window_end:
-                window_end = min(len(doc), start + reach)
+        for i in candidates.tolist():
+            terms = verbs.get(lemmas[i]) or firsts.get(lowers[i])
+            if not terms:
                 continue
-            if window_start >= 0:
-                for match_id, s, e in self._tasks(doc[window_start:window_end]):
-                    matches.append((match_id, window_start + s, window_start + e))
-            if start is not None:
-                window_start, window_end = start, min(len(doc), start + reach)
-        return matches
+            for j in range(i + 1, min(n, i + reach + 1)):
+                if sentence_starts[j]:
+                    break
+                found = objects.get(lemmas[j])
+                if found:
+                    for term_id in terms & found:
+                        spans = windows[term_id]
+                        if spans and i <= spans[-1][1]:
+                            spans[-1][1] = max(spans[-1][1], j + 1)
+                        else:
+                            spans.append([i, j + 1])
+                if breaks[j] and lowers[j] not in coordination:
+                    break
+        # A verb takes its nearest object: keep the shortest match per task and start.
+        nearest: dict[tuple[int, int], int] = {}
+        for term_id, spans in windows.items():
+            matcher = self._tasks[term_id]
+            for start, end in spans:
+                for match_id, s, e in matcher(doc[start:end]):
+                    key = (match_id, start + s)
+                    nearest[key] = min(nearest.get(key, n), start + e)
+        return sorted(((m, s, e) for (m, s), e in nearest.items()), key=lambda m: (m[1], m[2]))
+
+    @property
+    def _coordination_hashes(self) -> frozenset[int]:
+        strings = self._lower.vocab.strings
+        return frozenset(strings.add(word) for word in _COORDINATION)
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
         doc.spans[self.skills_key] = sorted(skills)
         doc.spans[self.tasks_key] = sorted(tasks)
+
+
+def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
+    """Every lemma a form of ``verb`` can get from the lookup table: the table has quirks
+    ("developing" -> "develope"), so inflect the verb and look each form up."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    forms = {verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ing", stem + "ed"}
+    if len(verb) > 2 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou" and verb[-3] not in "aeiou":
+        forms |= {verb + verb[-1] + "ing", verb + verb[-1] + "ed"}  # ship -> shipping
+    return {verb} | {lemma_of(form) for form in forms if lemma_of(form) != form}
+
+
+def _longest_per_id(spans: list[Span]) -> list[Span]:
+    """Resolve overlaps among spans of the same task, longest first; different tasks may
+    overlap ("build and deploy models" is two duties)."""
+    by_id: dict[str, list[Span]] = defaultdict(list)
+    for span in spans:
+        by_id[span.id_].append(span)
+    return sorted(s for group in by_id.values() for s in filter_spans(group))
 
 
 def _span(doc: Doc, start: int, end: int, term: Term) -> Span:

@@ -31,10 +31,15 @@ def prepare_text(text: str, *, max_chars: int = MAX_CHARS) -> tuple[str, bool]:
 
 
 def doc_to_extraction(
-    doc: Doc, *, truncated: bool = False, taxonomy: Taxonomy | None = None
+    doc: Doc, *, truncated: bool = False, text: str | None = None, taxonomy: Taxonomy | None = None
 ) -> Extraction:
-    """Read the spans the taxonomy matcher left on ``doc`` into an :class:`Extraction`."""
+    """Read the spans the taxonomy matcher left on ``doc`` into an :class:`Extraction`.
+
+    Pass ``text`` when you have the string the doc was made from: ``doc.text`` rebuilds it
+    token by token, which costs as much as the matching.
+    """
     taxonomy = taxonomy or load_taxonomy()
+    text = doc.text if text is None else text
 
     def matches(key: str) -> tuple[Match, ...]:
         out = []
@@ -54,9 +59,9 @@ def doc_to_extraction(
             )
         return tuple(out)
 
-    warnings = ("the posting was cut to its first %d characters" % len(doc.text),) if truncated else ()
+    warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
     return Extraction(
-        text=doc.text, skills=matches("skills"), tasks=matches("tasks"),
+        text=text, skills=matches("skills"), tasks=matches("tasks"),
         truncated=truncated, warnings=warnings,
     )
 
@@ -75,7 +80,7 @@ def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
     from .pipeline import get_pipeline
 
     clean, truncated = prepare_text(text, max_chars=max_chars)
-    return doc_to_extraction(get_pipeline()(clean), truncated=truncated)
+    return doc_to_extraction(get_pipeline()(clean), truncated=truncated, text=clean)
 
 
 def extract_many(
@@ -84,7 +89,7 @@ def extract_many(
     """Extract from many postings, batching them through ``nlp.pipe``; yields in input order."""
     from .pipeline import get_pipeline
 
-    prepared = (prepare_text(t, max_chars=max_chars) for t in texts)
     nlp = get_pipeline()
-    for doc, truncated in nlp.pipe(prepared, batch_size=batch_size, as_tuples=True):
-        yield doc_to_extraction(doc, truncated=truncated)
+    prepared = ((clean, (clean, cut)) for clean, cut in (prepare_text(t, max_chars=max_chars) for t in texts))
+    for doc, (clean, truncated) in nlp.pipe(prepared, batch_size=batch_size, as_tuples=True):
+        yield doc_to_extraction(doc, truncated=truncated, text=clean)

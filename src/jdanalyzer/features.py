@@ -63,10 +63,9 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
 
         nlp = get_pipeline()
         out = X.copy()
-        out["terms"] = [
-            terms_of(doc_to_extraction(doc))
-            for doc in nlp.pipe(X["text"].astype(str), batch_size=self.batch_size)
-        ]
+        texts = X["text"].astype(str).tolist()
+        docs = nlp.pipe(texts, batch_size=self.batch_size)
+        out["terms"] = [terms_of(doc_to_extraction(doc, text=t)) for doc, t in zip(docs, texts, strict=True)]
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -25,6 +25,8 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]"
 )
+# Lone surrogates (from broken decoding) cannot be encoded, and spaCy needs to.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = (".", ":", "!", "?", ";")
 # Lines at least this long that stop mid-sentence were wrapped by the source, not the author.
 _WRAP_WIDTH = 40
@@ -104,7 +106,7 @@ def normalize(text: str) -> str:
 
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", _SURROGATE.sub("\ufffd", text)))
     lines = [_clean_line(line) for line in text.split("\n")]
     text = "\n".join(_unwrap(lines))
     return _MANY_NEWLINES.sub("\n\n", text).strip()

@@ -27,7 +27,7 @@ def build_pipeline() -> Language:
     from . import component  # noqa: F401  (registers the factories)
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.add_pipe("jdanalyzer_sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
     nlp.add_pipe("jdanalyzer_lemmatizer")
     nlp.add_pipe("jdanalyzer_taxonomy")
     nlp.initialize()

@@ -24,7 +24,7 @@ SIDE_STYLES = {
 
 def print_json(console: Console, data: Any) -> None:
     """Print JSON as plain text (no markup, no wrapping), for machines."""
-    console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False, soft_wrap=True)
+    console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def extraction_table(result: Extraction) -> Table:

@@ -29,6 +29,8 @@ __all__ = [
     "train_model",
 ]
 
+#: Out-of-fold predictions written beside the model by :func:`fit_and_save` (not shipped).
+CV_PREDICTIONS = "cv_predictions.csv"
 _POSTING_COLUMNS = ("posting_id", "description")
 _LABEL_COLUMNS = ("posting_id", "label")
 
@@ -292,6 +294,8 @@ def fit_and_save(
         "per_source_macro_f1": report.per_source,
     }
     path = save_pipeline(pipeline, Path(out_dir), manifest=manifest)
+    if report.oof is not None:  # ids, labels and out-of-fold predictions: no posting text
+        report.oof.to_csv(Path(out_dir) / CV_PREDICTIONS, index=False, float_format="%.4f")
     full = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     (Path(out_dir) / "MODEL_CARD.md").write_text(model_card(report, full), encoding="utf-8")
     return path

@@ -1,0 +1,214 @@
+"""Extraction quality on the hand-annotated gold set, and speed next to spaCy's tokenizer.
+
+Quality: precision, recall and F1 of ``jdanalyzer`` extraction against
+``tests/data/extraction_gold.jsonl`` (25 corpus postings annotated by hand; see
+``tests/data/EXTRACTION_GOLD.md``), micro-averaged over mentions, for skills and tasks
+together and apart, with overlap and exact-boundary matching.
+
+Speed: words per second of ``extract_many`` (normalization included) on ``--n``
+non-held-out corpus postings, next to ``spacy.blank("en")``'s tokenizer alone
+(``nlp.pipe`` over the same normalized texts) in the same run. Both are warmed first; each
+is timed ``--repeat`` times and the best run is kept. Words are whitespace-separated
+tokens of the normalized texts, the same count for both.
+
+Usage::
+
+    python benchmarks/bench_extract.py                      # both parts
+    python benchmarks/bench_extract.py --verbose --no-speed # quality, with every error listed
+    python benchmarks/bench_extract.py --taxonomy /tmp/taxonomy_next  # try an edited taxonomy
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora"
+DEFAULT_GOLD = REPO / "tests" / "data" / "extraction_gold.jsonl"
+TARGET_PRECISION, TARGET_RECALL, TARGET_SPEED_RATIO = 0.90, 0.80, 0.5
+
+
+def read_postings(corpus: Path) -> dict[str, str]:
+    """Descriptions of the corpus postings that are not held out, by posting id."""
+    heldout = set((corpus / "heldout-ids.txt").read_text(encoding="utf-8").split())
+    csv.field_size_limit(sys.maxsize)
+    with gzip.open(corpus / "postings.csv.gz", "rt", encoding="utf-8", newline="") as handle:
+        return {
+            row["posting_id"]: row["description"]
+            for row in csv.DictReader(handle)
+            if row["posting_id"] not in heldout
+        }
+
+
+def extractor(taxonomy_dir: Path | None) -> Callable[[Sequence[str]], Iterator]:
+    """``extract_many``, or the same pipeline over the taxonomy files in ``taxonomy_dir``."""
+    from jdanalyzer.extract import doc_to_extraction, extract_many, prepare_text
+
+    if taxonomy_dir is None:
+        return lambda texts: extract_many(texts)
+
+    import spacy
+
+    from jdanalyzer import component  # also registers the lemmatizer factory
+    from jdanalyzer.pipeline import _SENTENCE_PUNCT
+    from jdanalyzer.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.from_jsonl([taxonomy_dir / "skills.jsonl", taxonomy_dir / "tasks.jsonl"])
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.add_pipe("jdanalyzer_lemmatizer")
+    nlp.initialize()
+    matcher = component.TaxonomyMatcher(nlp, taxonomy=taxonomy)
+
+    def run(texts: Sequence[str]) -> Iterator:
+        prepared = (prepare_text(t) for t in texts)
+        for doc, truncated in nlp.pipe(prepared, batch_size=64, as_tuples=True):
+            yield doc_to_extraction(matcher(doc), truncated=truncated, taxonomy=taxonomy)
+
+    return run
+
+
+def quality(postings: dict[str, str], gold_path: Path, run: Callable, *, verbose: bool) -> dict:
+    from jdanalyzer.evaluation import load_gold, score_mentions
+
+    gold = load_gold(gold_path)
+    missing = sorted(set(gold) - set(postings))
+    if missing:
+        raise SystemExit(f"gold postings not in the corpus (or held out): {', '.join(missing)}")
+    ids = list(gold)
+    extractions = dict(zip(ids, run([postings[i] for i in ids]), strict=True))
+    scores = score_mentions(gold, {i: e.matches for i, e in extractions.items()})
+    n_missing = sum(m.id.startswith("missing:") for ms in gold.values() for m in ms)
+    print(f"Quality on {len(gold)} hand-annotated postings ({gold_path.name}): "
+          f"{sum(map(len, gold.values()))} gold mentions, {n_missing} of them naming terms "
+          "the taxonomy lacks (missing:...)")
+    print(f"  {'matching':<9}{'kind':<7}{'precision':>10}{'recall':>8}{'F1':>7}"
+          f"{'predicted':>11}{'gold':>6}")
+    for mode in ("overlap", "exact"):
+        for kind in ("all", "skill", "task"):
+            s = scores[mode][kind]
+            print(f"  {mode:<9}{kind:<7}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>7.3f}"
+                  f"{s['predicted']:>11}{s['gold']:>6}")
+    overall = scores["overlap"]["all"]
+    for name, value, target in (("precision", overall["precision"], TARGET_PRECISION),
+                                ("recall", overall["recall"], TARGET_RECALL)):
+        verdict = "meets" if value >= target else "MISSES"
+        print(f"  overlap {name} {value:.3f} {verdict} the target >= {target:.2f}")
+    if verbose:
+        for title, rows in (("False positives", scores["false_positives"]),
+                            ("Misses", scores["misses"])):
+            print(f"\n{title} ({len(rows)}):")
+            for posting_id, m in rows:
+                text = extractions[posting_id].text
+                left = text[max(0, m.start - 40):m.start].replace("\n", " ")
+                right = text[m.end:m.end + 40].replace("\n", " ")
+                span = text[m.start:m.end]
+                print(f"  {posting_id}  {m.kind:<5} {m.id:<28} …{left}[{span}]{right}…")
+    return scores
+
+
+def show(postings: dict[str, str], gold_path: Path, posting_id: str) -> None:
+    """Print a posting's normalized text with its gold mentions marked ``[text|id]``."""
+    from jdanalyzer.evaluation import load_gold
+    from jdanalyzer.extract import prepare_text
+
+    text, _ = prepare_text(postings[posting_id])
+    mentions = load_gold(gold_path).get(posting_id, []) if gold_path.is_file() else []
+    out, last = [], 0
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if m.start < last:  # nested or overlapping: listed below instead
+            continue
+        out.append(f"{text[last:m.start]}[{text[m.start:m.end]}|{m.id}]")
+        last = m.end
+    print("".join(out) + text[last:])
+    print("\n# all gold mentions (start, end, id, kind, text):")
+    for m in mentions:
+        print(f"{m.start}\t{m.end}\t{m.id}\t{m.kind}\t{text[m.start:m.end]}")
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:
+    import spacy
+
+    from jdanalyzer.extract import extract_many, prepare_text
+
+    ids = sorted(postings)
+    sample = random.Random(seed).sample(ids, min(n, len(ids)))
+    raw = [postings[i] for i in sample]
+    normalized = [prepare_text(t)[0] for t in raw]
+    words = sum(len(t.split()) for t in normalized)
+    tokenizer = spacy.blank("en")
+
+    # Warm both: builds the pipeline and fills spaCy's vocab and lexeme caches.
+    list(extract_many(raw[:100]))
+    list(tokenizer.pipe(normalized[:100]))
+
+    t_extract = best_of(repeat, lambda: list(extract_many(raw)))
+    t_tokens = best_of(repeat, lambda: list(tokenizer.pipe(normalized)))
+    ratio = t_tokens / t_extract
+    print(f"\nSpeed on {len(raw)} non-held-out postings ({words:,} words), best of {repeat}:")
+    print(f"  jdanalyzer extract_many (normalize + extract) {words / t_extract:>10,.0f} words/s"
+          f"  ({t_extract:.2f} s)")
+    print(f"  spacy.blank('en') tokenizer alone            {words / t_tokens:>10,.0f} words/s"
+          f"  ({t_tokens:.2f} s)")
+    verdict = "meets" if ratio >= TARGET_SPEED_RATIO else "MISSES"
+    print(f"  ratio extraction / tokenizer: {ratio:.2f} "
+          f"({verdict} the target >= {TARGET_SPEED_RATIO})")
+    return ratio
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="folder with postings.csv.gz and heldout-ids.txt "
+                        "(default: %(default)s)")
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold mentions (JSONL)")
+    parser.add_argument("--n", type=int, default=1000,
+                        help="postings to time (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best counts")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the timing sample")
+    parser.add_argument("--taxonomy", type=Path, default=None,
+                        help="folder with skills.jsonl and tasks.jsonl to score instead of the "
+                        "packaged taxonomy (quality only)")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="list every false positive and miss with its context")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed part")
+    parser.add_argument("--show", metavar="POSTING_ID",
+                        help="print a posting's normalized text with its gold mentions; exit")
+    parser.add_argument("--no-quality", action="store_true", help="skip the quality part")
+    args = parser.parse_args(argv)
+
+    if not (args.corpus / "postings.csv.gz").is_file():
+        print(f"Error: no postings.csv.gz in {args.corpus}; pass --corpus", file=sys.stderr)
+        return 2
+    postings = read_postings(args.corpus)
+    if args.show:
+        if args.show not in postings:
+            print(f"Error: {args.show} is not a non-held-out corpus posting", file=sys.stderr)
+            return 2
+        show(postings, args.gold, args.show)
+        return 0
+    if not args.no_quality:
+        quality(postings, args.gold, extractor(args.taxonomy), verbose=args.verbose)
+    if not args.no_speed:
+        speed(postings, n=args.n, repeat=args.repeat, seed=args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
