@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/jdanalyzer extract $(SAMPLE)
+	$(BIN)/jdanalyzer classify $(SAMPLE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -30,6 +30,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extract.py --corpus $(CORPUS)
+	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_score.py --corpus $(CORPUS)
+	$(BIN)/python benchmarks/bench_web.py
 
 # Headless Chromium for the browser tests (Debian packages; needs root or sudo).
 browser:

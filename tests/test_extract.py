@@ -83,7 +83,8 @@ def test_offsets_point_into_the_normalized_text() -> None:
 
 def test_match_carries_taxonomy_fields() -> None:
     (match,) = extract("Experience with Kubernetes.").skills
-    assert (match.id, match.name, match.kind, match.side) == ("kubernetes", "Kubernetes", "skill", "ai_engineer")
+    fields = (match.id, match.name, match.kind, match.side)
+    assert fields == ("kubernetes", "Kubernetes", "skill", "ai_engineer")
     assert match.to_dict()["category"] == match.category
 
 

@@ -144,7 +144,8 @@ def classify(
 
 
 CorpusPostings = typer.Option(
-    Path("../shared/corpora/postings.csv.gz"), "--postings", help="Postings CSV (posting_id, title, company, source, description)."
+    Path("../shared/corpora/postings.csv.gz"), "--postings",
+    help="Postings CSV (posting_id, title, company, source, description).",
 )
 CorpusLabels = typer.Option(
     Path("../shared/corpora/labels-train.csv"), "--labels", help="Labels CSV (posting_id, label)."
@@ -198,11 +199,196 @@ def evaluate(
         typer.echo(evaluation_markdown(report))
 
 
-# --- score command (batch scoring) ---
+class TableFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
 
-# --- audit command ---
 
-# --- serve command (web page) ---
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class _ScoreProgress:
+    """A rich progress bar on a terminal; a plain line every ``every`` seconds otherwise."""
+
+    def __init__(self, console: Any, every: float = 10.0) -> None:
+        from time import monotonic
+
+        self.console, self.every, self.clock = console, every, monotonic
+        self.started = self.last = monotonic()
+        self.bar: Any = None
+
+    def __enter__(self) -> _ScoreProgress:
+        if self.console.is_terminal:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("{task.fields[rows]:,} rows"), BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TextColumn("{task.fields[rate]:,.1f} rows/s"),
+                TimeRemainingColumn(), console=self.console, transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("score", total=1000, rows=0, rate=0.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, done: Any) -> None:
+        now = self.clock()
+        rate = done.rows / max(now - self.started, 1e-9)
+        if self.bar is not None:
+            completed = 1000 * done.fraction if done.fraction is not None else None
+            self.bar.update(self.task, completed=completed, rows=done.rows, rate=rate)
+        elif now - self.last >= self.every:
+            self.last = now
+            share = f", {done.fraction:.0%} of the input" if done.fraction is not None else ""
+            self.console.print(f"scored {done.rows:,} rows ({rate:,.1f} rows/s{share})",
+                               highlight=False)
+
+
+def _opt(*names: str, default: Any = None, **kwargs: Any) -> Any:
+    return typer.Option(default, *names, show_default=default not in (None, ...), **kwargs)
+
+
+ScoreInput = typer.Argument(
+    ..., show_default=False,
+    help="Postings table: CSV (.csv, .csv.gz), JSONL or Parquet; '-' reads standard input.",
+)
+ScoreOutput = _opt("--output", "-o", default=...,
+                   help="File to write (a folder of parts with --engine dask).")
+TextColumnOption = _opt("--text-column", help="Posting text column (default: guessed).")
+TitleColumn = _opt("--title-column", help="Title column (default: title, if present).")
+IdColumn = _opt("--id-column", help="Column naming rows in the summary (default: posting_id, id).")
+Jobs = _opt("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
+TableFormatOption = _opt("--format", "-f", help="Output format (default: from OUTPUT's suffix).")
+Force = _opt("--force", default=False, help="Overwrite OUTPUT; discard an interrupted run.")
+Resume = _opt("--resume", default=False, help="Continue an interrupted run from its last chunk.")
+EngineOption = _opt("--engine", default=Engine.local, help="Local processes or a Dask cluster.")
+Scheduler = _opt("--scheduler", help="Dask scheduler address (default: start a local cluster).")
+ChunkSize = _opt("--chunk-size", default=256, min=1, help="Rows per chunk (unit of work, resume).")
+
+
+@app.command()
+@handles_errors
+def score(
+    input: str = ScoreInput,
+    output: Path = ScoreOutput,
+    text_column: str | None = TextColumnOption,
+    title_column: str | None = TitleColumn,
+    id_column: str | None = IdColumn,
+    jobs: int | None = Jobs,
+    format: TableFormat | None = TableFormatOption,
+    force: bool = Force,
+    resume: bool = Resume,
+    engine: Engine = EngineOption,
+    scheduler: str | None = Scheduler,
+    chunk_size: int = ChunkSize,
+    model: Path | None = ModelOption,
+) -> None:
+    """Score every row of a table of postings: label, probabilities, evidence, skills, tasks."""
+    from .score import score_file
+
+    console = _console(err=True)
+    try:
+        with _ScoreProgress(console) as progress:
+            summary = score_file(
+                input, output, text_column=text_column, title_column=title_column,
+                id_column=id_column, jobs=jobs, fmt=format.value if format else None,
+                force=force, resume=resume, engine=engine.value, scheduler=scheduler,
+                model=model, chunk_size=chunk_size, progress=progress,
+            )
+    except KeyboardInterrupt:
+        _fail(f"interrupted; run the same command with --resume to continue ({output}.parts)", 130)
+    typer.echo(summary.report())
+
+AuditInput = typer.Argument(
+    ..., show_default=False,
+    help="The company's ads: a CSV (title, description; optional id, location, date) or a "
+    "folder of .txt, .md or .html files, one ad per file (the file name is the ad id).",
+)
+
+AuditCompany = _opt("--company", "-c", default=..., help="The company the ads are from.")
+AuditReport = _opt("--output", "-o", default=..., help="The HTML report to write.")
+AuditFindings = _opt("--findings", help="Also write the findings: .csv or .json.")
+AuditForce = _opt("--force", default=False, help="Overwrite existing output files.")
+
+
+@app.command("audit")
+@handles_errors
+def audit_command(
+    input: Path = AuditInput,
+    company: str = AuditCompany,
+    output: Path = AuditReport,
+    findings: Path | None = AuditFindings,
+    force: bool = AuditForce,
+    model: Path | None = ModelOption,
+) -> None:
+    """Audit a company's own job ads: findings per ad and a self-contained HTML report."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("jinja2", "matplotlib", "pyphen") if find_spec(name) is None]
+    if missing:
+        raise JDAnalyzerError(
+            f"`jdanalyzer audit` needs the audit extra ({', '.join(missing)} not installed): "
+            "pip install 'jdanalyzer[audit]'"
+        )
+    from .audit import audit
+    from .classify import load_model
+    from .findings import ensure_writable, write_findings
+    from .report import write_report
+
+    ensure_writable(output, force=force)
+    if findings is not None:
+        ensure_writable(findings, force=force, suffixes=(".csv", ".json"))
+    with _console(err=True).status(f"auditing the ads in {input}"):
+        result = audit(input, company=company, model=load_model(str(model) if model else None))
+        write_report(result, output, force=force)
+        if findings is not None:
+            write_findings(result.findings, findings, force=force)
+    for problem in result.problems:
+        typer.echo(f"Warning: {problem.source}: {problem.message}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    counts = ", ".join(f"{n} {severity}" for severity, n in result.severity_counts().items())
+    ads = f"{len(result.ads)} ad{'' if len(result.ads) == 1 else 's'}"
+    typer.echo(f"Audited {ads} of {company}: {len(result.findings)} findings ({counts}).")
+    typer.echo(f"Wrote {output}" + (f" and {findings}" if findings is not None else ""))
+
+
+_WEB_MODULES = {"fastapi": ("fastapi",), "uvicorn": ("uvicorn",),
+                "python-multipart": ("python_multipart", "multipart")}
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+@handles_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    model: Path | None = ModelOption,
+) -> None:
+    """Start the local web page and JSON API (needs the web extra)."""
+    from importlib.util import find_spec
+
+    missing = [name for name, modules in _WEB_MODULES.items()
+               if not any(find_spec(module) for module in modules)]
+    if missing:
+        raise JDAnalyzerError(
+            f"`jdanalyzer serve` needs the web extra ({', '.join(missing)} not installed): "
+            "pip install 'jdanalyzer[web]'"
+        )
+    from .web import serve as run_server
+
+    if host not in _LOOPBACK:
+        typer.echo(f"Warning: listening on {host}: other machines can reach this server", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"Loading the model; then open http://{shown}:{port}/ (Ctrl-C stops)", err=True)
+    run_server(host=host, port=port, model=model)
 
 
 def main() -> None:

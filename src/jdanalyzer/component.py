@@ -66,7 +66,7 @@ class ArraySentencizer(Sentencizer):
     """
 
     def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
-        guesses = []
+        guesses: list[list[bool]] = []
         for doc in docs:
             if len(doc) == 0:
                 guesses.append([])
@@ -132,7 +132,7 @@ class CaseFoldingLemmatizer(Lemmatizer):
         if not self.overwrite:
             current = doc.to_array(LEMMA)
             lemmas = numpy.where(current != 0, current, lemmas)
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
     @property
@@ -182,6 +182,7 @@ class TaxonomyMatcher:
         self.skills_key = skills_key
         self.tasks_key = tasks_key
         self.window = window
+        self._vocab = nlp.vocab
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         # One Matcher per task, so a window is checked against that task's patterns only.
@@ -213,9 +214,9 @@ class TaxonomyMatcher:
                     claimed.add(variant)
                     forms.append(variant)
             if forms:
-                self._lower.add(term.id, list(nlp.tokenizer.pipe(forms)))
+                self._lower.add(term.id, [nlp.make_doc(form) for form in forms])
             if term.cased_aliases:
-                self._cased.add(term.id, list(nlp.tokenizer.pipe(term.cased_aliases)))
+                self._cased.add(term.id, [nlp.make_doc(form) for form in term.cased_aliases])
             if term.verbs and term.objects:
                 self._tasks[term.id] = Matcher(nlp.vocab)
                 self._tasks[term.id].add(term.id, self._verb_object_patterns(term, lemma_of))
@@ -223,7 +224,7 @@ class TaxonomyMatcher:
     def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
         """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
         verbs ("design, build and deploy"), up to ``window`` tokens, then an object."""
-        strings = self._lower.vocab.strings
+        strings = self._vocab.strings
         objects = set()
         for word in (o.lower() for o in term.objects):
             # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
@@ -246,7 +247,7 @@ class TaxonomyMatcher:
                 self._first_part_terms[strings.add(parts[0])].add(term.id)
         for verb in single:
             self._verb_terms[strings.add(verb)].add(term.id)
-        patterns = []
+        patterns: list[list[dict[str, Any]]] = []
         if single:
             patterns.append([{"LEMMA": {"IN": sorted(single)}}, coordinated, gap, obj])
         for parts in multi:
@@ -333,7 +334,7 @@ class TaxonomyMatcher:
 
     @property
     def _coordination_hashes(self) -> frozenset[int]:
-        strings = self._lower.vocab.strings
+        strings = self._vocab.strings
         return frozenset(strings.add(word) for word in _COORDINATION)
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import strip_accents_unicode
@@ -78,8 +79,8 @@ class Explainer:
         """Evidence for ``label`` then for ``runner_up``, strongest first, from one sparse row."""
         labels = list(self.classes)
         c, r = labels.index(label), labels.index(runner_up)
-        row = row.tocsr()  # type: ignore[attr-defined]
-        idx, values = row.indices, row.data
+        csr: Any = row.tocsr()  # type: ignore[attr-defined]
+        idx, values = csr.indices, csr.data
         contrib = values * (self.coef[c, idx] - self.coef[r, idx])
         order = np.argsort(-contrib)
         chosen = [(int(idx[i]), float(contrib[i]), label) for i in order[:top] if contrib[i] > 0]
@@ -107,7 +108,7 @@ class Explainer:
                 term, source = feature, "title"
             elif block == "terms":
                 term_id = feature.partition(":")[2]
-                known = self.taxonomy[term_id] if term_id in self.taxonomy else None
+                known = self.taxonomy.get(term_id)
                 term = known.name if known else term_id
                 side = known.side if known else side
                 source, spans = "taxonomy", by_id.get(feature, [])

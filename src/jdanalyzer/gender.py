@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from .sections import ROLE_KINDS, Section, section_at, split_sections
+from .adparts import ROLE_KINDS, Section, section_at, split_sections
 
 __all__ = ["GenderCoding", "GenderHit", "gender_coding", "load_word_lists", "verdict"]
 
@@ -164,6 +164,8 @@ def gender_coding(text: str, sections: list[Section] | None = None) -> GenderCod
     hits = []
     for word, start, end in _words(text):
         for gender, stems in (("masculine", lists.masculine), ("feminine", lists.feminine)):
+            if not word.startswith(stems):  # one C-level test before looking for the stem
+                continue
             stem = next((s for s in stems if word.startswith(s)), None)
             if stem is not None:
                 hits.append(

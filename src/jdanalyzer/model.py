@@ -37,7 +37,8 @@ def make_role_pipeline(
         C: inverse regularisation strength of the logistic regression.
         use_title: add the title's words as features (an empty title adds nothing).
         use_taxonomy: add the taxonomy-term and side-profile features.
-        calibrate: wrap the model in sigmoid calibration fitted on inner folds.
+        calibrate: scale the logits by one temperature fitted on inner folds (keeps the
+            ranking of labels; per-class sigmoids were worse on Brier, ECE and F1).
         cv: inner folds for calibration (an int, a splitter or a list of splits).
 
     Example:
@@ -48,7 +49,7 @@ def make_role_pipeline(
     model: Any = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
     if calibrate:
         folds = cv if cv is not None else StratifiedKFold(5, shuffle=True, random_state=SEED)
-        model = CalibratedClassifierCV(model, method="sigmoid", cv=folds, ensemble=False)
+        model = CalibratedClassifierCV(model, method="temperature", cv=folds, ensemble=False)
     return Pipeline(
         [
             ("annotate", TaxonomyAnnotator()),

@@ -108,6 +108,9 @@ class Taxonomy:
     def __getitem__(self, term_id: str) -> Term:
         return self._terms[term_id]
 
+    def get(self, term_id: str) -> Term | None:
+        return self._terms.get(term_id)
+
     @property
     def skills(self) -> list[Term]:
         return [t for t in self if t.kind == "skill"]
@@ -118,7 +121,7 @@ class Taxonomy:
 
     @classmethod
     def from_jsonl(cls, paths: Iterable[Path]) -> Taxonomy:
-        terms = []
+        terms: list[Term] = []
         for path in paths:
             terms.extend(_read_jsonl(path.read_text(encoding="utf-8"), where=str(path)))
         return cls(terms)

@@ -1,0 +1,97 @@
+"""Split a normalized ad into its parts: company blurb, duties, requirements, nice-to-have, offer.
+
+Ads mark their parts with short heading lines ("Responsibilities", "What you'll bring:",
+"Nice to have"). A line is a heading when it is short, not a bullet, and names one of the
+parts; text before the first heading is the introduction (usually about the company).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["ROLE_KINDS", "SECTION_KINDS", "Section", "section_at", "split_sections"]
+
+SECTION_KINDS = (
+    "intro", "company", "responsibilities", "requirements", "nice_to_have", "offer", "other"
+)
+#: Parts that describe the role itself rather than the company or the offer.
+ROLE_KINDS = ("responsibilities", "requirements", "nice_to_have")
+
+# Checked in this order: "preferred qualifications" is nice-to-have before it is requirements.
+_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("nice_to_have", r"nice[- ]to[- ]have|bonus|preferred|desirable|good to have|"
+                         r"would be (?:great|a plus)|plus points|extra credit|ideally"),
+        ("responsibilities", r"responsibilit|what you(?:'ll| will)? do|your role|the role|"
+                             r"in this role|duties|your tasks|day[- ]to[- ]day|your mission|"
+                             r"you will|what you'll work on|the job|key tasks|the work"),
+        ("requirements", r"requirement|qualification|what you(?:'ll| will)? (?:bring|need|have)|"
+                         r"you have|you bring|must[- ]have|about you|who you are|skills|"
+                         r"looking for|your profile|experience|we need|we expect"),
+        ("offer", r"benefit|what we offer|we offer|perks|compensation|salary|why join|"
+                  r"what's in it|in return|package"),
+        ("company", r"about (?:us|the company|the team|our)|who we are|our company|our team|"
+                    r"company overview|^about\b"),
+    )
+)
+_HEADING_MAX_WORDS = 8
+# The first line is the ad's title unless it is a bare heading ("Responsibilities").
+_FIRST_LINE_HEADING_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of an ad: its kind, its heading line (or ``""``) and its character range."""
+
+    kind: str
+    heading: str
+    start: int
+    end: int
+
+
+def _heading_kind(line: str) -> str | None:
+    stripped = line.strip().strip("#*_ ").strip()
+    if not stripped or stripped.startswith("- ") or len(stripped.split()) > _HEADING_MAX_WORDS:
+        return None
+    if stripped.endswith((".", "!", "?", ",", ";")):
+        return None
+    for kind, pattern in _HEADINGS:
+        if pattern.search(stripped):
+            return kind
+    return "other" if stripped.endswith(":") else None
+
+
+def split_sections(text: str) -> list[Section]:
+    """Cut ``text`` into consecutive sections covering all of it.
+
+    Example:
+        >>> text = "Acme makes maps.\\nWhat you'll do\\n- Build models\\nNice to have\\n- Rust"
+        >>> [(s.kind, s.heading) for s in split_sections(text)]
+        [('intro', ''), ('responsibilities', "What you'll do"), ('nice_to_have', 'Nice to have')]
+    """
+    sections: list[Section] = []
+    kind, heading, start = "intro", "", 0
+    offset = 0
+    for line in text.split("\n"):
+        found = _heading_kind(line)
+        if found is not None and offset > 0:
+            if offset > start:
+                sections.append(Section(kind, heading, start, offset))
+            kind, heading, start = found, line.strip(), offset
+        elif found is not None and (found == "company" or line.rstrip().endswith(":")
+                                    or len(line.split()) <= _FIRST_LINE_HEADING_WORDS):
+            kind, heading = found, line.strip()  # else the first line is usually the title
+        offset += len(line) + 1
+    if len(text) > start or not sections:
+        sections.append(Section(kind, heading, start, len(text)))
+    return sections
+
+
+def section_at(sections: list[Section], offset: int) -> Section:
+    """The section that holds character ``offset``."""
+    for section in sections:
+        if section.start <= offset < section.end:
+            return section
+    return sections[-1]
