@@ -115,6 +115,7 @@ class Explainer:
             else:
                 term, source = _PROFILE_NAMES.get(feature, feature), "profile"
                 spans = _profile_spans(feature, by_side)
+                side = next((s for s in ("ai_engineer", "data_scientist") if feature.endswith(s)), "shared")
             evidence.append(
                 Evidence(term=term, label=toward, weight=weight, source=source, side=side,
                          spans=tuple(sorted(set(spans))))

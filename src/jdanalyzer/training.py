@@ -62,7 +62,8 @@ def load_labeled(
 
     Returns the table (posting_id, source, company, title, text, label, group and, when
     ``annotate``, the taxonomy ``terms``) and a description of the data for the manifest.
-    ``heldout`` defaults to ``heldout-ids.txt`` beside the labels file, when it exists.
+    ``heldout`` defaults to ``heldout-ids.txt`` beside the labels file or, failing that,
+    beside the postings file.
     """
     from .extract import extract_many
     from .features import terms_of
@@ -73,9 +74,13 @@ def load_labeled(
     bad = sorted(set(labs["label"]) - set(LABELS))
     if bad:
         raise InputError(f"labels file {labels} has unknown label(s) {bad}; expected {list(LABELS)}")
-    heldout = heldout if heldout is not None else Path(labels).parent / "heldout-ids.txt"
+    if heldout is None:  # beside the labels, else beside the postings
+        beside = [Path(p).parent / "heldout-ids.txt" for p in (labels, postings)]
+        heldout = next((p for p in beside if p.is_file()), None)
     held: set[str] = set()
-    if heldout and Path(heldout).is_file():
+    if heldout is not None:
+        if not Path(heldout).is_file():
+            raise InputError(f"held-out ids file {heldout} does not exist")
         held = set(Path(heldout).read_text(encoding="utf-8").split())
     labs = labs[~labs["posting_id"].isin(held)].drop_duplicates("posting_id")
     posts = posts[~posts["posting_id"].isin(held)]
