@@ -25,8 +25,9 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
 	$(BIN)/mypy src
+	$(BIN)/python scripts/check_notebooks_stripped.py notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extract.py --corpus $(CORPUS)

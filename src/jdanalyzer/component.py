@@ -18,6 +18,7 @@ the taxonomy id and its ``label_`` the side the term points to.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import Any
 
@@ -382,10 +383,17 @@ def _cased_in_context(doc: Doc, start: int, end: int) -> bool:
 
 def _lemma_function(nlp: Language) -> Any:
     """Lemmatize a single lowercase word with the lookup table the pipeline will use."""
+    table = _lemma_table()
+    if table is None:  # spacy-lookups-data missing: compare surface forms
+        return lambda word: word
+    return lambda word: table.get(word, word)
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
     try:
         from spacy.lookups import load_lookups
 
-        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, ImportError):  # spacy-lookups-data missing: compare surface forms
-        return lambda word: word
-    return lambda word: table.get(word, word)
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    except (ValueError, ImportError):
+        return None
