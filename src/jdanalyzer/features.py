@@ -58,8 +58,8 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         if "terms" in X.columns:
             return X
-        from .pipeline import get_pipeline
         from .extract import doc_to_extraction
+        from .pipeline import get_pipeline
 
         nlp = get_pipeline()
         out = X.copy()

@@ -6,16 +6,19 @@ Routes:
 * ``POST /api/classify``: JSON ``{"text": ..., "title": ...}`` in, the JSON of
   ``jdanalyzer classify --format json`` (:meth:`Prediction.to_dict`) out.
 * ``POST /api/score``: a CSV of at most :data:`MAX_SCORE_ROWS` rows in (multipart field
-  ``file``, or a raw ``text/csv`` body), the same CSV with the predictions appended out.
+  ``file``, or a raw ``text/csv`` body), the same CSV scored by
+  :func:`jdanalyzer.score.score_frame` out (the columns of ``jdanalyzer score``).
 * ``GET /healthz``: liveness and the model in use; ``GET /docs``: OpenAPI docs.
 
 Request bodies over :data:`MAX_BODY_BYTES` get 413, malformed JSON 422 and empty text 400.
-The model is loaded once, at start-up; requests are classified one at a time in a worker
-thread (classification is CPU-bound and holds the GIL), so the event loop stays free.
+The model is loaded once, at start-up. Classification is CPU-bound, so it runs in a worker
+thread one batch at a time (:class:`Batcher`: requests that arrive together are classified
+together), and the event loop stays free.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
@@ -33,10 +36,10 @@ from starlette.exceptions import HTTPException
 
 from . import __version__
 from .classify import RoleModel, load_model
-from .errors import ColumnError, InputError, JDAnalyzerError
+from .errors import ColumnError, InputError
 from .types import Prediction
 
-__all__ = ["MAX_BODY_BYTES", "MAX_SCORE_ROWS", "create_app", "score_rows", "serve"]
+__all__ = ["MAX_BODY_BYTES", "MAX_SCORE_ROWS", "create_app", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +47,6 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 #: A CSV sent to ``/api/score`` may have at most this many rows (``jdanalyzer score`` has no limit).
 MAX_SCORE_ROWS = 500
-#: Text columns ``/api/score`` looks for, in order, when ``text_column`` is not given.
-TEXT_COLUMNS = ("text", "description", "posting")
 
 _ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
 # The page and its assets load nothing from elsewhere and run no inline script.
@@ -163,32 +164,6 @@ def _asset(name: str) -> bytes:
     return (files("jdanalyzer") / "static" / name).read_bytes()
 
 
-def score_rows(
-    model: RoleModel, texts: Sequence[str], titles: Sequence[str | None] | None = None
-) -> list[Prediction | str]:
-    """Classify many postings; an empty or unusable one gives its error message, not an exception.
-
-    Example:
-        >>> out = score_rows(load_model(), ["We deploy LLM agents with LangGraph ...", " "])
-        >>> out[1]
-        'the posting is empty; give the text of a job ad'
-    """
-    titles = list(titles) if titles is not None else [None] * len(texts)
-    results: list[Prediction | str] = ["the posting is empty; give the text of a job ad"] * len(texts)
-    todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
-    try:
-        batch = model.classify_many([texts[i] for i in todo], [titles[i] for i in todo])
-        for i, prediction in zip(todo, batch, strict=True):
-            results[i] = prediction
-    except JDAnalyzerError:  # e.g. a row that is only HTML tags: find it row by row
-        for i in todo:
-            try:
-                results[i] = model.classify(texts[i], titles[i])
-            except JDAnalyzerError as exc:
-                results[i] = str(exc)
-    return results
-
-
 def _read_csv(data: bytes, name: str) -> Any:
     import pandas as pd
 
@@ -204,47 +179,90 @@ def _read_csv(data: bytes, name: str) -> Any:
 
 
 def _scored_csv(
-    model: RoleModel, frame: Any, text_column: str | None, title_column: str | None
+    data: bytes, name: str, text_column: str | None, title_column: str | None,
+    model: str | None,
 ) -> str:
-    columns = [str(c) for c in frame.columns]
-    if text_column is None:
-        text_column = next((c for c in TEXT_COLUMNS if c in columns), None)
-        if text_column is None:
-            raise ColumnError(
-                f"no text column: the CSV has {', '.join(columns) or 'no columns'}; name one "
-                f"{', '.join(TEXT_COLUMNS)}, or pass text_column"
-            )
-    if text_column not in columns:
-        raise ColumnError(f"no column {text_column!r}; the CSV has {', '.join(columns)}")
-    if title_column is None:
-        title_column = "title" if "title" in columns else None
-    elif title_column not in columns:
-        raise ColumnError(f"no column {title_column!r}; the CSV has {', '.join(columns)}")
+    """Score an uploaded CSV with :func:`jdanalyzer.score.score_frame`, as ``jdanalyzer score``."""
+    from .score import TEXT_GENERATED, resolve_columns, score_frame
+    from .tables import neutralized
+
+    frame = _read_csv(data, name)
+    try:
+        text_col, title_col, _ = resolve_columns(
+            [str(c) for c in frame.columns], text_column, title_column, None
+        )
+    except ColumnError as exc:
+        hint = "in the web API: the text_column and title_column query parameters"
+        raise ColumnError(f"{exc} ({hint})") from None
     if len(frame) > MAX_SCORE_ROWS:
         raise HTTPException(
             413, f"the CSV has {len(frame):,} rows; the web API scores at most {MAX_SCORE_ROWS} "
             "(use `jdanalyzer score` for larger files)",
         )
-    titles = list(frame[title_column]) if title_column else None
-    results = score_rows(model, list(frame[text_column]), titles)
-    out = frame.copy()
-    ok = [r for r in results if isinstance(r, Prediction)]
+    scored = score_frame(frame, text_column=text_col, title_column=title_col, model=model)
+    log.info("scored %d rows", len(scored))
+    return str(neutralized(scored, TEXT_GENERATED).to_csv(index=False))
 
-    def column(get: Callable[[Prediction], Any]) -> list[Any]:
-        return [get(r) if isinstance(r, Prediction) else "" for r in results]
 
-    out["label"] = column(lambda p: p.label)
-    out["confidence"] = column(lambda p: round(p.confidence, 4))
-    for label in model.labels:
-        out[f"p_{label}"] = column(lambda p, label=label: round(p.probabilities[label], 4))
-    out["runner_up"] = column(lambda p: p.runner_up)
-    out["low_confidence"] = column(lambda p: p.low_confidence)
-    out["evidence"] = column(
-        lambda p: "; ".join(e.term for e in p.evidence_for(p.label)[:5])
-    )
-    out["error"] = [r if isinstance(r, str) else "" for r in results]
-    log.info("scored %d rows (%d errors)", len(results), len(results) - len(ok))
-    return str(out.to_csv(index=False))
+class Batcher:
+    """Classify concurrent requests together: one ``classify_many`` call per queue of waiters.
+
+    Classification is CPU-bound and holds the GIL, so requests are classified one batch at
+    a time in a worker thread (under ``limiter``). Requests that arrive while a batch runs
+    wait for the next one, which takes them all (at most ``max_batch``): batching cuts the
+    cost per posting (one ``nlp.pipe`` and one model call) and so the time spent queueing.
+    The predictions are the same as one ``classify`` call each.
+    """
+
+    def __init__(self, model: RoleModel, limiter: anyio.CapacityLimiter, max_batch: int = 16):
+        self.model = model
+        self.limiter = limiter
+        self.max_batch = max_batch
+        self._waiting: list[tuple[str, str | None, asyncio.Future[Prediction]]] = []
+        self._draining = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def classify(self, text: str, title: str | None) -> Prediction:
+        future: asyncio.Future[Prediction] = asyncio.get_running_loop().create_future()
+        self._waiting.append((text, title, future))
+        if not self._draining:
+            self._draining = True
+            self._task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self.max_batch]
+                del self._waiting[: self.max_batch]
+                outcomes = await anyio.to_thread.run_sync(self._run, batch, limiter=self.limiter)
+                for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():  # the client went away
+                        continue
+                    if isinstance(outcome, BaseException):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        except BaseException as exc:  # never leave a waiter hanging
+            for _, _, future in self._waiting:
+                if not future.done():
+                    future.set_exception(exc)
+            self._waiting.clear()
+            raise
+        finally:
+            self._draining = False
+
+    def _run(self, batch: Sequence[tuple[str, str | None, Any]]) -> list[Any]:
+        try:
+            return list(self.model.classify_many([b[0] for b in batch], [b[1] for b in batch]))
+        except Exception:  # e.g. one text that is only markup: classify them one by one
+            outcomes: list[Any] = []
+            for text, title, _ in batch:
+                try:
+                    outcomes.append(self.model.classify(text, title))
+                except Exception as exc:
+                    outcomes.append(exc)
+            return outcomes
 
 
 _SCORE_BODY = {
@@ -265,10 +283,12 @@ _SCORE_BODY = {
 }
 
 
-def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
-    """The FastAPI app; ``model`` is a loaded model, a model path, or ``None`` (the packaged model).
+def create_app(model: str | Path | None = None) -> FastAPI:
+    """The FastAPI app over the model file at ``model`` (default: the packaged model).
 
-    The model is loaded (and warmed up) once, when the app starts, not per request.
+    The model is loaded (and warmed up) once, when the app starts, not per request; it is
+    the same object :func:`jdanalyzer.classify.load_model` returns for that path, which
+    batch scoring (``/api/score``) uses too.
 
     Example:
         >>> from fastapi.testclient import TestClient
@@ -276,21 +296,22 @@ def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
         ...     sorted(client.post("/api/classify", json={"text": "We fine-tune LLMs"}).json())[:3]
         ['confidence', 'evidence', 'label']
     """
+    model_arg = str(model) if model is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         def load() -> RoleModel:
-            loaded = model if isinstance(model, RoleModel) else load_model(
-                str(model) if model is not None else None
-            )
+            loaded = load_model(model_arg)
             # Build the spaCy pipeline and warm the caches now, not on the first request.
-            loaded.classify((files("jdanalyzer") / "samples" / "ai_engineer.txt").read_text("utf-8"))
+            sample = files("jdanalyzer") / "samples" / "ai_engineer.txt"
+            loaded.classify(sample.read_text(encoding="utf-8"))
             return loaded
 
         app.state.model = await anyio.to_thread.run_sync(load)
         # One classification at a time: it is CPU-bound, so more threads would only contend
         # for the GIL; the event loop stays free for /healthz and the page meanwhile.
         app.state.limiter = anyio.CapacityLimiter(1)
+        app.state.batcher = Batcher(app.state.model, app.state.limiter)
         yield
 
     app = FastAPI(
@@ -329,7 +350,8 @@ def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
             "status": "ok",
             "version": __version__,
             "labels": loaded.labels,
-            "model": {k: loaded.manifest.get(k) for k in ("created", "model_sha256")},
+            "model": {"path": model_arg or "packaged",
+                      **{k: loaded.manifest.get(k) for k in ("created", "model_sha256")}},
         }
 
     @app.post(
@@ -343,15 +365,15 @@ def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
         """Label a posting ai_engineer, data_scientist, hybrid or other, with the evidence."""
         if not body.text.strip():
             raise HTTPException(400, "the posting is empty; give the text of a job ad")
-        loaded: RoleModel = request.app.state.model
-        prediction: Prediction = await run(request, loaded.classify, body.text, body.title or None)
+        batcher: Batcher = request.app.state.batcher
+        prediction = await batcher.classify(body.text, body.title or None)
         return JSONResponse(prediction.to_dict())
 
     @app.post(
         "/api/score",
         summary=f"Score a CSV of at most {MAX_SCORE_ROWS} postings",
         response_class=Response,
-        responses={200: {"content": {"text/csv": {}}, "description": "The CSV, predictions appended"},
+        responses={200: {"content": {"text/csv": {}}, "description": "The CSV with predictions"},
                    400: {"description": "Unreadable CSV or no text column"},
                    413: {"description": f"Body over 1 MB or over {MAX_SCORE_ROWS} rows"},
                    415: {"description": "Neither multipart/form-data nor text/csv"}},
@@ -360,10 +382,14 @@ def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
     async def api_score(
         request: Request, text_column: str | None = None, title_column: str | None = None
     ) -> Response:
-        """Upload a CSV (form field ``file``, or a ``text/csv`` body) with a ``text`` or
-        ``description`` column (or name it with ``text_column``) and get it back with the
-        columns ``label``, ``confidence``, ``p_<label>``, ``runner_up``, ``low_confidence``,
-        ``evidence`` and ``error`` (one message per row that could not be scored)."""
+        """Upload a CSV (form field ``file``, or a ``text/csv`` body) and get it back scored.
+
+        The text column is guessed (``description``, ``text``, ...) unless ``text_column``
+        names it; the title column likewise. The rows come back in order with the columns
+        of ``jdanalyzer score``: ``label``, ``confidence``, ``p_<label>``, ``evidence``,
+        ``ai_skills``, ``ds_skills``, ``tasks`` and ``error`` (why a row was not scored, or a
+        ``warning:``).
+        """
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             async with request.form(max_files=1, max_fields=10) as form:
@@ -378,13 +404,12 @@ def create_app(model: RoleModel | str | Path | None = None) -> FastAPI:
                 415, f"send the CSV as multipart/form-data (field 'file') or as text/csv, "
                 f"not {media or 'a body without Content-Type'}",
             )
-        frame = _read_csv(data, name)
-        loaded: RoleModel = request.app.state.model
-        csv = await run(request, _scored_csv, loaded, frame, text_column, title_column)
+        csv = await run(request, _scored_csv, data, name, text_column, title_column, model_arg)
         stem = Path(name).stem or "upload"
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80]
+        disposition = f'attachment; filename="{safe}-scored.csv"'
         return Response(csv, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{safe}-scored.csv"'})
+                        headers={"Content-Disposition": disposition})
 
     return app
 
@@ -393,5 +418,5 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, model: str | Path | None
     """Load the model, then run the app with uvicorn until interrupted (blocks)."""
     import uvicorn
 
-    loaded = load_model(str(model) if model is not None else None)  # fail before binding
-    uvicorn.run(create_app(loaded), host=host, port=port, log_level="info")
+    load_model(str(model) if model is not None else None)  # a bad model fails before binding
+    uvicorn.run(create_app(model), host=host, port=port, log_level="info")

@@ -6,7 +6,7 @@
   const LABELS = {
     ai_engineer: "AI engineer",
     data_scientist: "Data scientist",
-    hybrid: "Hybrid (AI engineer + data scientist)",
+    hybrid: "Hybrid: AI engineer + data scientist",
     other: "Other role",
   };
   const SIDES = {
@@ -30,6 +30,7 @@
 
   const pct = (p) => (p * 100 >= 99.5 || p * 100 < 0.5 ? Math.round(p * 100) : (p * 100).toFixed(1)) + "%";
   const labelName = (label) => LABELS[label] || label;
+  const shortName = (label) => (label === "hybrid" ? "Hybrid" : labelName(label));
 
   function setStatus(message, isError) {
     const status = $("status");
@@ -42,6 +43,9 @@
     label.textContent = labelName(r.label);
     label.className = "label label-" + r.label;
     label.dataset.label = r.label;
+    const title = $("posting-title");
+    title.textContent = r.title ? "Title as given: " + r.title : "";
+    title.hidden = !r.title;
     $("confidence").textContent =
       pct(r.confidence) + " likely · runner-up: " + labelName(r.runner_up) + " (" + pct(r.probabilities[r.runner_up]) + ")";
     const warnings = $("warnings");
@@ -58,7 +62,7 @@
       const fill = el("div", "fill label-" + label);
       fill.style.width = Math.max(p * 100, 0.5) + "%";
       const row = el("div", "bar-row" + (label === r.label ? " top" : ""),
-        el("span", "bar-name", labelName(label)),
+        el("span", "bar-name", shortName(label)),
         el("div", "bar", fill),
         el("span", "bar-value", pct(p)));
       row.dataset.label = label;
@@ -81,18 +85,22 @@
         list.appendChild(chip);
       }
       if (!items.length) list.appendChild(el("li", "muted", "nothing in particular"));
-      box.appendChild(el("div", null, el("h3", null, "Toward " + labelName(toward)), list));
+      box.appendChild(el("div", null, el("h3", null, "Toward " + shortName(toward)), list));
     }
   }
 
-  // The posting as text nodes and <mark> elements: each stretch of text covered by
-  // evidence spans is coloured by the side of the strongest evidence covering it.
+  // The posting as text nodes and <mark> elements. Each stretch of text covered by
+  // evidence spans takes the side of the strongest evidence covering it: the side of the
+  // taxonomy term found there, or the evidence's own side for words of the text.
   function renderPosting(r) {
     const text = r.text;
+    const termSide = new Map();
+    for (const m of r.skills.concat(r.tasks)) termSide.set(m.start + ":" + m.end, m.side);
     const spans = [];
     for (const e of r.evidence) {
       for (const s of e.spans) {
-        if (s.end > s.start && s.start >= 0 && s.end <= text.length) spans.push({ start: s.start, end: s.end, e });
+        if (!(s.end > s.start && s.start >= 0 && s.end <= text.length)) continue;
+        spans.push({ start: s.start, end: s.end, e, side: termSide.get(s.start + ":" + s.end) || e.side });
       }
     }
     const cuts = new Set([0, text.length]);
@@ -101,20 +109,22 @@
     const pieces = [];
     for (let i = 0; i + 1 < points.length; i++) {
       const a = points[i], b = points[i + 1];
-      const covering = spans.filter((s) => s.start <= a && s.end >= b).map((s) => s.e);
-      const key = [...new Set(covering)].map((e) => r.evidence.indexOf(e)).sort().join(",");
+      const here = spans.filter((s) => s.start <= a && s.end >= b);
+      const covering = [...new Set(here.map((s) => s.e))];
+      const top = here.reduce((x, y) => (x === null || y.e.weight > x.e.weight ? y : x), null);
+      const key = covering.map((e) => r.evidence.indexOf(e)).sort((x, y) => x - y).join(",");
+      const side = top ? top.side : "";
       const last = pieces[pieces.length - 1];
-      if (last && last.key === key) last.end = b;
-      else pieces.push({ start: a, end: b, key, covering: [...new Set(covering)] });
+      if (last && last.key === key && last.side === side) last.end = b;
+      else pieces.push({ start: a, end: b, key, side, covering });
     }
     const box = $("posting");
     box.replaceChildren();
     for (const piece of pieces) {
       const chunk = text.slice(piece.start, piece.end);
       if (!piece.covering.length) { box.appendChild(document.createTextNode(chunk)); continue; }
-      const strongest = piece.covering.reduce((x, y) => (y.weight > x.weight ? y : x));
-      const mark = el("mark", "ev side-" + strongest.side, chunk);
-      mark.dataset.side = strongest.side;
+      const mark = el("mark", "ev side-" + piece.side, chunk);
+      mark.dataset.side = piece.side;
       mark.title = piece.covering
         .map((e) => e.term + " → " + labelName(e.label) + " (+" + e.weight.toFixed(2) + ")")
         .join("\n");
