@@ -18,8 +18,8 @@ the taxonomy id and its ``label_`` the side the term points to.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy
