@@ -194,6 +194,7 @@ class TaxonomyMatcher:
         self._first_part_terms: dict[int, set[str]] = defaultdict(set)
         self._object_terms: dict[int, set[str]] = defaultdict(set)
         self._build(nlp)
+        self._coordination = frozenset(nlp.vocab.strings.add(word) for word in _COORDINATION)
         self._verb_hashes = numpy.fromiter(self._verb_terms, dtype=numpy.uint64)
         self._first_part_hashes = numpy.fromiter(self._first_part_terms, dtype=numpy.uint64)
 
@@ -299,7 +300,7 @@ class TaxonomyMatcher:
         breaks = ((attrs[:, 2] == 1) | (attrs[:, 3] == 1)).tolist()
         sentence_starts = (attrs[:, 4].astype(numpy.int64) == 1).tolist()
         verbs, firsts, objects = self._verb_terms, self._first_part_terms, self._object_terms
-        coordination = self._coordination_hashes
+        coordination = self._coordination
         reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
         n = len(doc)
@@ -332,11 +333,6 @@ class TaxonomyMatcher:
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
         return sorted(((m, s, e) for (m, s), e in nearest.items()), key=lambda m: (m[1], m[2]))
-
-    @property
-    def _coordination_hashes(self) -> frozenset[int]:
-        strings = self._vocab.strings
-        return frozenset(strings.add(word) for word in _COORDINATION)
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
         doc.spans[self.skills_key] = sorted(skills)
