@@ -138,7 +138,25 @@ def test_factories_are_registered_as_entry_points() -> None:
     from importlib.metadata import entry_points
 
     names = {ep.name for ep in entry_points(group="spacy_factories")}
-    assert "jdanalyzer_taxonomy" in names
+    assert {"jdanalyzer_taxonomy", "jdanalyzer_lemmatizer", "jdanalyzer_sentencizer"} <= names
+
+
+def test_factories_load_without_importing_jdanalyzer() -> None:
+    """spaCy finds the components through the entry points alone, as in a user's project."""
+    import subprocess
+    import sys
+
+    code = (
+        "import spacy\n"
+        "nlp = spacy.blank('en')\n"
+        "for name in ('jdanalyzer_sentencizer', 'jdanalyzer_lemmatizer', 'jdanalyzer_taxonomy'):\n"
+        "    nlp.add_pipe(name)\n"
+        "nlp.initialize()\n"
+        "doc = nlp('Deploy models with vLLM.')\n"
+        "print([s.id_ for s in doc.spans['skills']])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['vllm']"
 
 
 @settings(max_examples=150, deadline=None)
