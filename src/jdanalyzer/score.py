@@ -496,15 +496,8 @@ def score_file(
     concat_parts(sorted(parts.glob(f"part-*.{out_fmt}")), tmp, out_fmt, columns)
     tmp.replace(out)
     shutil.rmtree(parts)
-    return ScoreSummary(
-        input=str(input), output=str(out), rows=tally.rows, scored=tally.scored,
-        flagged=tally.flagged, labels=dict(tally.labels),
-        seconds=time.perf_counter() - started, jobs=jobs, engine="local",
-        lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
-        malformed=stats.malformed, not_utf8=stats.fallback_rows,
-        unaccounted_lines=stats.unaccounted_lines, resumed_rows=resumed_rows,
-        examples=tuple(tally.examples),
-    )
+    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="local",
+                    resumed_rows=resumed_rows)
 
 
 # -- Dask ---------------------------------------------------------------------------------
@@ -577,14 +570,7 @@ def _score_dask(
     tally = _Tally()
     for frame in _read_parts(out, out_fmt, [c for c in (id_col, "label", "error") if c]):
         tally.add(frame, id_col)
-    return ScoreSummary(
-        input=str(input), output=str(out), rows=tally.rows, scored=tally.scored,
-        flagged=tally.flagged, labels=dict(tally.labels),
-        seconds=time.perf_counter() - started, jobs=jobs, engine="dask",
-        lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
-        malformed=stats.malformed, not_utf8=stats.fallback_rows,
-        unaccounted_lines=stats.unaccounted_lines, examples=tuple(tally.examples),
-    )
+    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="dask")
 
 
 def _read_parts(folder: Path, fmt: str, columns: list[str]) -> Iterator[pd.DataFrame]:
@@ -598,3 +584,19 @@ def _read_parts(folder: Path, fmt: str, columns: list[str]) -> Iterator[pd.DataF
         frame = pd.read_csv(part, usecols=columns, dtype=str, keep_default_na=False)
         frame["label"] = frame["label"].replace("", None)
         yield frame
+
+
+def _summary(
+    input: Any, out: Path, tally: Any, stats: Any, *, started: float, jobs: int, engine: str,
+    resumed_rows: int = 0,
+) -> ScoreSummary:
+    """The summary of a finished run, from the row tally and the reader's line counts."""
+    return ScoreSummary(
+        input=str(input), output=str(out), rows=tally.rows, scored=tally.scored,
+        flagged=tally.flagged, labels=dict(tally.labels),
+        seconds=time.perf_counter() - started, jobs=jobs, engine=engine,
+        lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
+        malformed=stats.malformed, not_utf8=stats.fallback_rows,
+        unaccounted_lines=stats.unaccounted_lines, resumed_rows=resumed_rows,
+        examples=tuple(tally.examples),
+    )
