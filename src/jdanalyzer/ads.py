@@ -8,7 +8,6 @@ column) raises :class:`~jdanalyzer.errors.InputError`.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from .errors import ColumnError, InputError
 from .io import read_posting
+from .normalize import normalize
 
 __all__ = ["AD_SUFFIXES", "Ad", "AdBatch", "AdProblem", "read_ads"]
 
@@ -34,7 +34,6 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _HTML_TITLE = re.compile(r"<(title|h1)\b[^>]*>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def _title_from(text: str, suffix: str) -> str:
     if suffix in (".html", ".htm"):
         found = _HTML_TITLE.search(text)
         if found:
-            return " ".join(html.unescape(_TAG.sub(" ", found.group(2))).split())
+            return " ".join(normalize(found.group(2)).split())
     for line in text.splitlines():
         line = line.strip().strip("#*_ ").strip()
         if line:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EmptyTextError
-from .extract import MAX_CHARS, doc_to_extraction, prepare_text
+from .extract import MAX_CHARS, extract_many
 from .types import Extraction, Prediction
 
 __all__ = ["LOW_CONFIDENCE", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
@@ -70,19 +70,10 @@ class RoleModel:
         batch_size: int = 64,
     ) -> list[Prediction]:
         """Classify postings in one batch (spaCy ``nlp.pipe``); empty texts raise."""
-        from .pipeline import get_pipeline
-
         titles = list(titles) if titles is not None else [None] * len(texts)
-        prepared = [prepare_text(t, max_chars=MAX_CHARS) for t in texts]
-        for clean, _ in prepared:
-            if not clean.strip():
-                raise EmptyTextError("the posting is empty; give the text of a job ad")
-        nlp = get_pipeline()
-        pairs = ((clean, (clean, cut)) for clean, cut in prepared)
-        extractions = [
-            doc_to_extraction(doc, truncated=cut, text=clean)
-            for doc, (clean, cut) in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True)
-        ]
+        extractions = list(extract_many(texts, batch_size=batch_size, max_chars=MAX_CHARS))
+        if any(not e.text.strip() for e in extractions):
+            raise EmptyTextError("the posting is empty; give the text of a job ad")
         return self.predict_extractions(extractions, titles)
 
     def predict_extractions(

@@ -58,14 +58,11 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         if "terms" in X.columns:
             return X
-        from .extract import doc_to_extraction
-        from .pipeline import get_pipeline
+        from .extract import extract_many
 
-        nlp = get_pipeline()
         out = X.copy()
         texts = X["text"].astype(str).tolist()
-        docs = nlp.pipe(texts, batch_size=self.batch_size)
-        out["terms"] = [terms_of(doc_to_extraction(doc, text=t)) for doc, t in zip(docs, texts, strict=True)]
+        out["terms"] = [terms_of(e) for e in extract_many(texts, batch_size=self.batch_size)]
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
