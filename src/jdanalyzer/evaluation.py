@@ -121,21 +121,18 @@ def score_mentions(
         golds = sorted(Mention.coerce(m) for m in gold_mentions)
         preds = sorted(Mention.coerce(m) for m in predicted.get(posting_id, ()))
         for mode in MODES:
-            table = counts[mode]
-            for pred in preds:
-                hit = any(_same(pred, g, mode) for g in golds)
-                for key in ("all", pred.kind):
-                    table[key][0] += hit
-                    table[key][1] += 1
-                if mode == "overlap" and not hit:
-                    false_positives.append((posting_id, pred))
-            for g in golds:
-                hit = any(_same(g, pred, mode) for pred in preds)
-                for key in ("all", g.kind):
-                    table[key][2] += hit
-                    table[key][3] += 1
-                if mode == "overlap" and not hit:
-                    misses.append((posting_id, g))
+            # Precision counts predictions found in gold (columns 0, 1); recall, gold
+            # mentions found among predictions (columns 2, 3).
+            for mentions, others, column, unmatched in (
+                (preds, golds, 0, false_positives), (golds, preds, 2, misses)
+            ):
+                for mention in mentions:
+                    hit = any(_same(mention, other, mode) for other in others)
+                    for key in ("all", mention.kind):
+                        counts[mode][key][column] += hit
+                        counts[mode][key][column + 1] += 1
+                    if mode == "overlap" and not hit:
+                        unmatched.append((posting_id, mention))
     result: dict[str, Any] = {
         mode: {kind: _ratios(*values) for kind, values in table.items()}
         for mode, table in counts.items()
