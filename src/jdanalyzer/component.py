@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy
@@ -28,11 +29,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer, Sentencizer
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 from .taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
-__all__ = ["ArraySentencizer", "CaseFoldingLemmatizer", "TaxonomyMatcher"]
+__all__ = ["ArraySentencizer", "CaseFoldingLemmatizer", "HashTable", "TaxonomyMatcher"]
 
 # Tokens that show a capitalised short name ("R", "Go", "Spark") is listed as a tool.
 _LIST_CONTEXT = frozenset(
@@ -44,6 +44,7 @@ _BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-", "."})
 DEFAULT_WINDOW = 4
 # Coordinated task verbs may stand between the verb and its object: "design, build and deploy".
 _COORDINATION = frozenset({",", "and", "or", "&", "/"})
+# How many coordinated verbs and their conjunctions the scan looks across.
 _CHAIN = 6
 
 
@@ -72,22 +73,25 @@ class ArraySentencizer(Sentencizer):
             if len(doc) == 0:
                 guesses.append([])
                 continue
-            strings = doc.vocab.strings
-            punct_hashes = {strings.add(ch) for ch in self.punct_chars}
-            attrs = doc.to_array([ORTH, IS_PUNCT])
-            enders = [h in punct_hashes for h in attrs[:, 0].tolist()]
-            is_punct = attrs[:, 1].tolist()
-            starts = [False] * len(doc)
+            ender = self._enders(doc.vocab.strings).contains(doc.to_array(ORTH))
+            plain = ~ender & (doc.to_array(IS_PUNCT) == 0)
+            # A plain token starts a sentence when an ender came after the last plain token.
+            index = numpy.arange(len(doc))
+            last_ender = numpy.maximum.accumulate(numpy.where(ender, index, -1))
+            last_plain = numpy.maximum.accumulate(numpy.where(plain, index, -1))
+            plain_before = numpy.concatenate(([-1], last_plain[:-1]))
+            starts = plain & (last_ender > plain_before)
             starts[0] = True
-            seen_end = False
-            for i, ender in enumerate(enders):
-                if seen_end and not is_punct[i] and not ender:
-                    starts[i] = True
-                    seen_end = False
-                elif ender:
-                    seen_end = True
-            guesses.append(starts)
+            guesses.append(starts.tolist())
         return guesses
+
+    def _enders(self, strings: Any) -> HashTable:
+        table = self.__dict__.get("_ender_table")
+        if table is None or table.source != id(strings):
+            table = HashTable({strings.add(ch): 1 for ch in self.punct_chars})
+            table.source = id(strings)
+            self.__dict__["_ender_table"] = table
+        return table
 
 
 @Language.factory(
@@ -119,29 +123,87 @@ class CaseFoldingLemmatizer(Lemmatizer):
             return super().__call__(doc)
         # The same look-up as lookup_lemmatize, on the lowercase forms' hashes, cached and
         # written back in one array: the stock per-token path costs as much as tokenizing.
-        cache = self._lemma_cache
-        strings = doc.vocab.strings
-        lowers = doc.to_array(LOWER).tolist()
-        missing = [h for h in set(lowers) if h not in cache]
-        if missing:
+        lemma_of = self._lemma_table
+        lowers = doc.to_array(LOWER)
+        lemmas, found = lemma_of.get(lowers)
+        if not found.all():
+            strings = doc.vocab.strings
             table = self.lookups.get_table("lemma_lookup", {})
-            for h in missing:
+            new = {}
+            for h in set(lowers[~found].tolist()):
                 lower = strings[h]
-                found = table.get(lower, lower)
-                cache[h] = strings.add(found if isinstance(found, str) else found[0])
-        lemmas = numpy.fromiter((cache[h] for h in lowers), dtype=numpy.uint64, count=len(lowers))
-        if not self.overwrite:
+                lemma = table.get(lower, lower)
+                new[h] = strings.add(lemma if isinstance(lemma, str) else lemma[0])
+            lemma_of.add(new)
+            lemmas, _ = lemma_of.get(lowers)
+        if not self.overwrite and doc.has_annotation("LEMMA"):
             current = doc.to_array(LEMMA)
             lemmas = numpy.where(current != 0, current, lemmas)
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
     @property
-    def _lemma_cache(self) -> dict[int, int]:
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            cache = self.__dict__["_cache"] = {}
-        return cache
+    def _lemma_table(self) -> HashTable:
+        """Lemma hash by lowercase-form hash, filled as forms are met."""
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = self.__dict__["_table"] = HashTable()
+        return table
+
+
+class HashTable:
+    """Integers keyed by string hash, looked up for a whole token array at once.
+
+    A binary search over sorted keys in numpy: a dict look-up per token costs about as
+    much as tokenizing. New keys wait in a dict and are merged in batches, so a growing
+    table (lemmas of new words) does not re-sort on every document.
+    """
+
+    def __init__(self, items: dict[int, int] | None = None) -> None:
+        self.keys = numpy.zeros(0, dtype=numpy.uint64)
+        self.values = numpy.zeros(0, dtype=numpy.uint64)
+        self._pending: dict[int, int] = {}
+        self.source = 0
+        if items:
+            self.add(items)
+            self._merge()
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self._pending)
+
+    def add(self, items: dict[int, int]) -> None:
+        self._pending.update(items)
+        if len(self._pending) > max(1024, len(self.keys) // 8):
+            self._merge()
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Return (values, found) for an array of hashes; missing ones get 0."""
+        if self.keys.size:
+            at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
+            found = self.keys[at] == hashes
+            values = numpy.where(found, self.values[at], 0).astype(numpy.uint64)
+        else:
+            found = numpy.zeros(len(hashes), dtype=bool)
+            values = numpy.zeros(len(hashes), dtype=numpy.uint64)
+        if self._pending and not found.all():
+            pending = self._pending
+            for i in numpy.flatnonzero(~found).tolist():
+                value = pending.get(int(hashes[i]))
+                if value is not None:
+                    values[i] = value
+                    found[i] = True
+        return values, found
+
+    def contains(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        return self.get(hashes)[1]
+
+    def _merge(self) -> None:
+        items = dict(zip(self.keys.tolist(), self.values.tolist(), strict=True))
+        items.update(self._pending)
+        self._pending = {}
+        keys = sorted(items)
+        self.keys = numpy.array(keys, dtype=numpy.uint64)
+        self.values = numpy.array([items[k] for k in keys], dtype=numpy.uint64)
 
 
 @Language.factory(
@@ -194,9 +256,22 @@ class TaxonomyMatcher:
         self._first_part_terms: dict[int, set[str]] = defaultdict(set)
         self._object_terms: dict[int, set[str]] = defaultdict(set)
         self._build(nlp)
-        self._coordination = frozenset(nlp.vocab.strings.add(word) for word in _COORDINATION)
-        self._verb_hashes = numpy.fromiter(self._verb_terms, dtype=numpy.uint64)
-        self._first_part_hashes = numpy.fromiter(self._first_part_terms, dtype=numpy.uint64)
+        strings = nlp.vocab.strings
+        # What each lemma can be in a verb...object match, as bit flags for one look-up.
+        self._lemma_flags = _flag_table(
+            {
+                _VERB: self._verb_terms,
+                _OBJECT: self._object_terms,
+                _CHAIN_WORD: [strings.add(word) for word in self._chain],
+                _COORDINATOR: [strings.add(word) for word in _COORDINATION],
+            }
+        )
+        self._first_part_flags = _flag_table({_VERB: self._first_part_terms})
+        # A match id is the hash of the term id, which is also the span's ``id``.
+        self._side_of = {strings.add(t.id): strings.add(t.side) for t in self.taxonomy}
+        #: The taxonomy term of a match id.
+        self.term_of: dict[int, Term] = {strings.add(t.id): t for t in self.taxonomy}
+        self._skill_ids = frozenset(strings.add(t.id) for t in self.taxonomy if t.kind == "skill")
 
     def _build(self, nlp: Language) -> None:
         explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
@@ -233,7 +308,9 @@ class TaxonomyMatcher:
             objects |= {word, lemma_of(word), plural(word) or word}
         for word in objects:
             self._object_terms[strings.add(word)].add(term.id)
-        coordinated = {"LEMMA": {"IN": self._chain}, "OP": f"{{0,{_CHAIN}}}"}
+        # "*" rather than "{0,6}": the Matcher forks a state per optional token, which costs
+        # five times more; the chain's length is bounded by the windows the scan hands over.
+        coordinated = {"LEMMA": {"IN": self._chain}, "OP": "*"}
         gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{self.window}}}"}
         obj = {"LEMMA": {"IN": sorted(objects)}, "IS_SENT_START": False}
         single: set[str] = set()
@@ -270,20 +347,28 @@ class TaxonomyMatcher:
             yield self(doc)
 
     def find_matches(self, doc: Doc) -> tuple[list[Span], list[Span]]:
-        """Return (skills, tasks) spans, overlaps resolved, without touching ``doc``."""
-        skills: list[Span] = []
-        tasks: list[Span] = []
+        """Return (skills, tasks) spans in text order, overlaps resolved, without touching ``doc``."""
+        skills, tasks = self.find_match_ids(doc)
+        side_of = self._side_of
+        return (
+            [Span(doc, s, e, label=side_of[m], span_id=m) for s, e, m in skills],
+            [Span(doc, s, e, label=side_of[m], span_id=m) for s, e, m in tasks],
+        )
+
+    def find_match_ids(self, doc: Doc) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+        """Return (skills, tasks) as ``(start, end, match_id)`` token offsets, in text order,
+        overlaps resolved; ``match_id`` is the hash of the taxonomy id."""
+        skill_ids = self._skill_ids
+        skills: list[tuple[int, int, int]] = []
+        tasks: list[tuple[int, int, int]] = []
         for match_id, start, end in self._lower(doc):
-            term = self.taxonomy[doc.vocab.strings[match_id]]
-            (skills if term.kind == "skill" else tasks).append(_span(doc, start, end, term))
+            (skills if match_id in skill_ids else tasks).append((start, end, match_id))
         for match_id, start, end in self._cased(doc):
-            term = self.taxonomy[doc.vocab.strings[match_id]]
             if _cased_in_context(doc, start, end):
-                (skills if term.kind == "skill" else tasks).append(_span(doc, start, end, term))
+                (skills if match_id in skill_ids else tasks).append((start, end, match_id))
         for match_id, start, end in self._verb_object_matches(doc):
-            term = self.taxonomy[doc.vocab.strings[match_id]]
-            tasks.append(_span(doc, start, end, term))
-        return filter_spans(skills), _longest_per_id(tasks)
+            tasks.append((start, end, match_id))
+        return _longest_first(skills), _longest_per_id(tasks)
 
     def _verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Run the verb...object Matcher only on the few windows where a match can be.
@@ -293,37 +378,64 @@ class TaxonomyMatcher:
         and without a sentence or clause break, by an object of the same task; the Matcher
         then runs on those windows alone, so the result is the Matcher's own.
         """
-        if len(doc) == 0:
-            return []
-        attrs = doc.to_array([LEMMA, LOWER, IS_PUNCT, IS_SPACE, SENT_START])
-        lemmas, lowers = attrs[:, 0].tolist(), attrs[:, 1].tolist()
-        breaks = ((attrs[:, 2] == 1) | (attrs[:, 3] == 1)).tolist()
-        sentence_starts = (attrs[:, 4].astype(numpy.int64) == 1).tolist()
-        verbs, firsts, objects = self._verb_terms, self._first_part_terms, self._object_terms
-        coordination = self._coordination
-        reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
-        windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
         n = len(doc)
-        candidates = numpy.flatnonzero(
-            numpy.isin(attrs[:, 0], self._verb_hashes) | numpy.isin(attrs[:, 1], self._first_part_hashes)
+        if n == 0:
+            return []
+        # One attribute per to_array call: asking for several at once is slower than that.
+        lemmas = doc.to_array(LEMMA)
+        flags = self._lemma_flags.get(lemmas)[0].astype(numpy.int64)
+        lowers = doc.to_array(LOWER) if self._first_part_terms else lemmas
+        is_verb = (flags & _VERB) > 0
+        if self._first_part_terms:
+            is_verb |= self._first_part_flags.contains(lowers)
+        verbs = numpy.flatnonzero(is_verb)
+        objects = numpy.flatnonzero(flags & _OBJECT)
+        if not verbs.size or not objects.size:
+            return []
+        # The scan from a verb stops before the next sentence start, at the next punctuation
+        # or space that is not a coordination ("design, build and deploy"), or at ``reach``.
+        reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
+        sentence_starts = numpy.flatnonzero(doc.to_array(SENT_START).astype(numpy.int64) == 1)
+        hard_breaks = numpy.flatnonzero(
+            ((doc.to_array(IS_PUNCT) + doc.to_array(IS_SPACE)) > 0) & ((flags & _COORDINATOR) == 0)
         )
-        for i in candidates.tolist():
-            terms = verbs.get(lemmas[i]) or firsts.get(lowers[i])
-            if not terms:
-                continue
-            for j in range(i + 1, min(n, i + reach + 1)):
-                if sentence_starts[j]:
+        last = numpy.minimum(
+            numpy.minimum(_next(sentence_starts, verbs, n) - 1, _next(hard_breaks, verbs, n - 1)),
+            verbs + reach,
+        )
+        first_object = numpy.searchsorted(objects, verbs, side="right")
+        end_object = numpy.searchsorted(objects, last, side="right")
+        reachable = first_object < end_object
+        # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
+        # holds ``window`` tokens (two more after the first part of a multi-word verb).
+        gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0).tolist()
+        verb_terms, first_part_terms, object_terms = (
+            self._verb_terms, self._first_part_terms, self._object_terms
+        )
+        object_positions = objects.tolist()
+        object_lemmas = lemmas[objects].tolist()
+        windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
+        empty: set[str] = set()
+        for i, lemma, lower, a, b in zip(
+            verbs[reachable].tolist(),
+            lemmas[verbs[reachable]].tolist(),
+            lowers[verbs[reachable]].tolist(),
+            first_object[reachable].tolist(),
+            end_object[reachable].tolist(),
+            strict=True,
+        ):
+            multi_word = first_part_terms.get(lower, empty)
+            terms = verb_terms.get(lemma, empty) | multi_word
+            for k in range(a, b):
+                j = object_positions[k]
+                if gap_fill[j - 1] - gap_fill[i] > self.window + (2 if multi_word else 0):
                     break
-                found = objects.get(lemmas[j])
-                if found:
-                    for term_id in terms & found:
-                        spans = windows[term_id]
-                        if spans and i <= spans[-1][1]:
-                            spans[-1][1] = max(spans[-1][1], j + 1)
-                        else:
-                            spans.append([i, j + 1])
-                if breaks[j] and lowers[j] not in coordination:
-                    break
+                for term_id in terms & object_terms[object_lemmas[k]]:
+                    spans = windows[term_id]
+                    if spans and i <= spans[-1][1]:
+                        spans[-1][1] = max(spans[-1][1], j + 1)
+                    else:
+                        spans.append([i, j + 1])
         # A verb takes its nearest object: keep the shortest match per task and start.
         nearest: dict[tuple[int, int], int] = {}
         for term_id, spans in windows.items():
@@ -335,8 +447,27 @@ class TaxonomyMatcher:
         return sorted(((m, s, e) for (m, s), e in nearest.items()), key=lambda m: (m[1], m[2]))
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
-        doc.spans[self.skills_key] = sorted(skills)
-        doc.spans[self.tasks_key] = sorted(tasks)
+        doc.spans[self.skills_key] = skills
+        doc.spans[self.tasks_key] = tasks
+
+
+_VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
+
+
+def _flag_table(groups: dict[int, Iterable[int]]) -> HashTable:
+    """Bit flags by string hash: what each lemma can be in a verb...object match."""
+    flags: dict[int, int] = defaultdict(int)
+    for flag, hashes in groups.items():
+        for h in hashes:
+            flags[h] |= flag
+    return HashTable(flags)
+
+
+def _next(positions: numpy.ndarray, after: numpy.ndarray, default: int) -> numpy.ndarray:
+    """For each index in ``after``, the first of the sorted ``positions`` beyond it, else ``default``."""
+    at = numpy.searchsorted(positions, after, side="right")
+    padded = numpy.append(positions, default)
+    return padded[at]
 
 
 def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
@@ -349,17 +480,29 @@ def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
     return {verb} | {lemma_of(form) for form in forms if lemma_of(form) != form}
 
 
-def _longest_per_id(spans: list[Span]) -> list[Span]:
-    """Resolve overlaps among spans of the same task, longest first; different tasks may
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """``spacy.util.filter_spans`` on ``(start, end, id)`` tuples: longest first, then
+    leftmost; returned in text order."""
+    ordered = sorted(matches)
+    if all(a[1] <= b[0] for a, b in pairwise(ordered)):
+        return ordered  # nothing overlaps, the usual case
+    kept: list[tuple[int, int, int]] = []
+    seen: set[int] = set()
+    for match in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        start, end, _ = match
+        if start not in seen and end - 1 not in seen:
+            kept.append(match)
+            seen.update(range(start, end))
+    return sorted(kept)
+
+
+def _longest_per_id(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Resolve overlaps among matches of the same task, longest first; different tasks may
     overlap ("build and deploy models" is two duties)."""
-    by_id: dict[str, list[Span]] = defaultdict(list)
-    for span in spans:
-        by_id[span.id_].append(span)
-    return sorted(s for group in by_id.values() for s in filter_spans(group))
-
-
-def _span(doc: Doc, start: int, end: int, term: Term) -> Span:
-    return Span(doc, start, end, label=term.side, span_id=term.id)
+    by_id: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for match in matches:
+        by_id[match[2]].append(match)
+    return sorted(m for group in by_id.values() for m in _longest_first(group))
 
 
 def _cased_in_context(doc: Doc, start: int, end: int) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .normalize import normalize
-from .taxonomy import Taxonomy, load_taxonomy
+from .taxonomy import Taxonomy, Term, load_taxonomy
 from .types import Extraction, Match
 
 if TYPE_CHECKING:
@@ -40,30 +40,15 @@ def doc_to_extraction(
     """
     taxonomy = taxonomy or load_taxonomy()
     text = doc.text if text is None else text
+    strings = doc.vocab.strings
 
     def matches(key: str) -> tuple[Match, ...]:
-        out = []
-        for span in doc.spans.get(key, []) if doc.spans else []:
-            term = taxonomy[span.id_]
-            out.append(
-                Match(
-                    id=term.id,
-                    name=term.name,
-                    matched=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
-                    kind=term.kind,
-                    side=term.side,
-                    category=term.category,
-                )
-            )
-        return tuple(out)
+        spans = doc.spans.get(key, []) if doc.spans else []
+        return tuple(
+            _match(taxonomy[strings[span.id]], text, span.start_char, span.end_char) for span in spans
+        )
 
-    warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
-    return Extraction(
-        text=text, skills=matches("skills"), tasks=matches("tasks"),
-        truncated=truncated, warnings=warnings,
-    )
+    return _extraction(text, matches("skills"), matches("tasks"), truncated)
 
 
 def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
@@ -77,19 +62,48 @@ def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
         >>> [m.id for m in result.skills]
         ['llm', 'vllm', 'tableau']
     """
-    from .pipeline import get_pipeline
-
-    clean, truncated = prepare_text(text, max_chars=max_chars)
-    return doc_to_extraction(get_pipeline()(clean), truncated=truncated, text=clean)
+    return next(extract_many([text], max_chars=max_chars))
 
 
 def extract_many(
     texts: Iterable[str], *, batch_size: int = 64, max_chars: int = MAX_CHARS
 ) -> Iterator[Extraction]:
     """Extract from many postings, batching them through ``nlp.pipe``; yields in input order."""
-    from .pipeline import get_pipeline
+    from spacy.attrs import IDX, LENGTH
+
+    from .component import TaxonomyMatcher
+    from .pipeline import TAXONOMY_PIPE, get_pipeline
 
     nlp = get_pipeline()
+    # The matcher is called directly rather than as a pipe: its matches are read as token
+    # offsets, without making Span objects for ``doc.spans`` and reading them back.
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    assert isinstance(matcher, TaxonomyMatcher)
+    term_of = matcher.term_of
     prepared = ((clean, (clean, cut)) for clean, cut in (prepare_text(t, max_chars=max_chars) for t in texts))
-    for doc, (clean, truncated) in nlp.pipe(prepared, batch_size=batch_size, as_tuples=True):
-        yield doc_to_extraction(doc, truncated=truncated, text=clean)
+    docs = nlp.pipe(prepared, batch_size=batch_size, as_tuples=True, disable=[TAXONOMY_PIPE])
+    for doc, (clean, truncated) in docs:
+        skills, tasks = matcher.find_match_ids(doc)
+        starts = doc.to_array(IDX)
+        first = starts.tolist()
+        last = (starts + doc.to_array(LENGTH)).tolist()
+        yield _extraction(
+            clean,
+            tuple(_match(term_of[m], clean, first[s], last[e - 1]) for s, e, m in skills),
+            tuple(_match(term_of[m], clean, first[s], last[e - 1]) for s, e, m in tasks),
+            truncated,
+        )
+
+
+def _match(term: Term, text: str, start: int, end: int) -> Match:
+    return Match(
+        id=term.id, name=term.name, matched=text[start:end], start=start, end=end,
+        kind=term.kind, side=term.side, category=term.category,
+    )
+
+
+def _extraction(
+    text: str, skills: tuple[Match, ...], tasks: tuple[Match, ...], truncated: bool
+) -> Extraction:
+    warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
+    return Extraction(text=text, skills=skills, tasks=tasks, truncated=truncated, warnings=warnings)

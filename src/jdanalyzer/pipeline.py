@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["build_pipeline", "get_pipeline"]
+__all__ = ["TAXONOMY_PIPE", "build_pipeline", "get_pipeline"]
+
+#: Name of the taxonomy matcher in the pipeline.
+TAXONOMY_PIPE = "jdanalyzer_taxonomy"
 
 # Line breaks end a bullet, so they end a "sentence" too.
 _SENTENCE_PUNCT = [".", "!", "?", ";", "\n", "\n\n", "。", "！", "？"]
@@ -29,7 +32,7 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("jdanalyzer_sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
     nlp.add_pipe("jdanalyzer_lemmatizer")
-    nlp.add_pipe("jdanalyzer_taxonomy")
+    nlp.add_pipe("jdanalyzer_taxonomy", name=TAXONOMY_PIPE)
     nlp.initialize()
     return nlp
 
