@@ -18,7 +18,9 @@ _HTML_TAG = re.compile(
     r"|!DOCTYPE)",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s))\s*")
+_BULLET_MARKS = "•·▪◦●○■□►▶✓✔➢➤◆◇-–—*+"
+_BULLET = re.compile(rf"^\s*(?:[{re.escape(_BULLET_MARKS)}]|o(?=\s))\s*")
+_BULLET_FIRST = frozenset(_BULLET_MARKS + "o")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 # Control characters (but tab and newline), zero-width and bidi marks, soft hyphens, BOMs.
 _INVISIBLE = re.compile(
@@ -63,6 +65,8 @@ def _clean_line(line: str) -> tuple[str, bool]:
     # str.split() splits on every kind of space (no-break, em, ideographic...): one C pass,
     # where a regex over the whole text costs as much as tokenizing it.
     line = " ".join(line.split())
+    if not line or line[0] not in _BULLET_FIRST:
+        return line, False
     match = _BULLET.match(line)
     if match and match.end() < len(line):
         return "- " + line[match.end() :], True
