@@ -101,3 +101,42 @@ def test_cli_reports_a_bad_model_on_one_line(model_copy: Path, sample_paths: dic
     assert result.exit_code == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: model file {model_copy} does not match")
+
+
+def test_packed_vocabulary_pickles_as_one_string_and_loads_as_the_same_dict() -> None:
+    import pickle
+
+    from jdanalyzer.persistence import PackedVocabulary
+
+    vocabulary = {"deploy models": 2, "llm": 0, "sql": 1}
+    packed = PackedVocabulary(vocabulary)
+    data = pickle.dumps(packed)
+    assert b"llm\nsql\ndeploy models" in data  # the terms in column order, one string
+    again = pickle.loads(data)
+    assert again == vocabulary and isinstance(again, dict)
+    # Not a 0..n-1 column map: pickled as a plain dict, still equal after loading.
+    odd = PackedVocabulary({"a": 5, "b\nc": 0})
+    assert pickle.loads(pickle.dumps(odd)) == {"a": 5, "b\nc": 0}
+
+
+def test_shipped_model_packs_its_vocabularies() -> None:
+    from jdanalyzer.persistence import PackedVocabulary
+
+    pipeline, _ = load_pipeline()
+    columns = pipeline.named_steps["features"].transformers_
+    vectorizers = [t for _, t, _ in columns if hasattr(t, "vocabulary_")]
+    assert vectorizers and all(isinstance(v.vocabulary_, PackedVocabulary) for v in vectorizers)
+
+
+def test_lazy_feature_names_equal_the_column_transformers() -> None:
+    from jdanalyzer.features import FeatureNames
+
+    pipeline, _ = load_pipeline()
+    columns = pipeline.named_steps["features"]
+    expected = columns.get_feature_names_out()
+    names = FeatureNames(columns)
+    assert len(names) == len(expected)
+    assert list(names) == [str(n) for n in expected]
+    assert names[-1] == expected[-1] and names[:3] == [str(n) for n in expected[:3]]
+    with pytest.raises(IndexError):
+        names[len(expected)]

@@ -31,6 +31,7 @@ class RoleModel:
         from sklearn.utils.validation import check_is_fitted
 
         from .evidence import Explainer
+        from .features import FeatureNames
         from .model import linear_model
         from .taxonomy import load_taxonomy
 
@@ -42,7 +43,7 @@ class RoleModel:
         prior = np.array([float(counts.get(label, 1.0)) for label in self.labels])
         self.prior = prior / prior.sum()
         self.explainer = Explainer(
-            feature_names=pipeline.named_steps["features"].get_feature_names_out(),
+            feature_names=FeatureNames(pipeline.named_steps["features"]),
             coef=linear_model(pipeline).coef_,
             classes=np.asarray(self.labels),
             taxonomy=load_taxonomy(),

@@ -112,6 +112,18 @@ class CaseFoldingLemmatizer(Lemmatizer):
     bullet ("Deploy models") would otherwise keep itself as its lemma.
     """
 
+    def initialize(
+        self, get_examples: Any = None, *, nlp: Language | None = None, lookups: Any = None
+    ) -> None:
+        # Share the lookup table the taxonomy matcher's patterns were lemmatized with:
+        # loading spacy-lookups-data again costs a tenth of a second at every start.
+        if lookups is None and self.mode == "lookup" and _lemma_table() is not None:
+            from spacy.lookups import Lookups
+
+            lookups = Lookups()
+            lookups.set_table("lemma_lookup", _lemma_table())
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+
     def lookup_lemmatize(self, token: Token) -> list[str]:
         table = self.lookups.get_table("lemma_lookup", {})
         lower = token.lower_

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def ngram_spans(text: str, ngrams: set[str]) -> dict[str, list[tuple[int, int]]]
 class Explainer:
     """Turns a feature row of a fitted linear model into :class:`Evidence` terms."""
 
-    feature_names: np.ndarray
+    feature_names: Sequence[str]
     coef: np.ndarray  # (n_classes, n_features)
     classes: np.ndarray
     taxonomy: Taxonomy

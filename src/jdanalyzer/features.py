@@ -9,7 +9,8 @@ kept as it is.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from .taxonomy import load_taxonomy
 from .types import Extraction
 
 __all__ = [
+    "FeatureNames",
     "SideProfile",
     "TaxonomyAnnotator",
     "make_features",
@@ -138,3 +140,41 @@ def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: 
         )
         transformers.append(("sides", SideProfile(), ["terms"]))
     return ColumnTransformer(transformers, sparse_threshold=1.0)
+
+
+class FeatureNames(Sequence[str]):
+    """``get_feature_names_out()`` of a fitted ColumnTransformer, each block named on first use.
+
+    Naming all 50,000 features cost a tenth of a second at every start, and evidence reads
+    a dozen of them.
+    """
+
+    def __init__(self, columns: ColumnTransformer) -> None:
+        self._columns = columns
+        parts = columns.output_indices_.items()
+        self._blocks = [(name, part) for name, part in parts if part.stop > part.start]
+        self._length = max((part.stop for _, part in self._blocks), default=0)
+        self._names: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(self._length)[index]]
+        position = index + self._length if index < 0 else index
+        for name, part in self._blocks:
+            if part.start <= position < part.stop:
+                if name not in self._names:
+                    transformer = self._columns.named_transformers_[name]
+                    self._names[name] = transformer.get_feature_names_out()
+                names = self._names[name]
+                feature = str(names[position - part.start])
+                return f"{name}__{feature}" if self._columns.verbose_feature_names_out else feature
+        raise IndexError(f"feature {index} out of range ({self._length} features)")

@@ -264,7 +264,7 @@ def slim(pipeline: Any) -> Any:
     """Make the fitted pipeline lean for prediction, with the same probabilities.
 
     - TfidfVectorizer's ``stop_words_`` (every pruned n-gram) is dropped: it is most of a
-      pickled model and prediction never reads it.
+      pickled model and prediction never reads it; its ``vocabulary_`` is packed to load fast.
     - Temperature scaling divides the logits by one number, so it is folded into the
       logistic regression's coefficients: the calibrated model is then one plain linear
       model (faster to load, and evidence weights are calibrated log-odds).
@@ -273,9 +273,13 @@ def slim(pipeline: Any) -> Any:
 
     from sklearn.calibration import CalibratedClassifierCV
 
+    from .persistence import PackedVocabulary
+
     for _, transformer, _ in pipeline.named_steps["features"].transformers_:
         if hasattr(transformer, "stop_words_"):
             del transformer.stop_words_
+        if isinstance(getattr(transformer, "vocabulary_", None), dict):
+            transformer.vocabulary_ = PackedVocabulary(transformer.vocabulary_)
     calibrated = pipeline.named_steps["classify"]
     if isinstance(calibrated, CalibratedClassifierCV) and calibrated.method == "temperature":
         (fitted,) = calibrated.calibrated_classifiers_
