@@ -28,6 +28,7 @@ from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer, Sentencizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from .taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
@@ -73,7 +74,7 @@ class ArraySentencizer(Sentencizer):
             if len(doc) == 0:
                 guesses.append([])
                 continue
-            ender = self._enders(doc.vocab.strings).contains(doc.to_array(ORTH))
+            ender = self._enders().contains(doc.to_array(ORTH))
             plain = ~ender & (doc.to_array(IS_PUNCT) == 0)
             # A plain token starts a sentence when an ender came after the last plain token.
             index = numpy.arange(len(doc))
@@ -85,13 +86,13 @@ class ArraySentencizer(Sentencizer):
             guesses.append(starts.tolist())
         return guesses
 
-    def _enders(self, strings: Any) -> HashTable:
-        table = self.__dict__.get("_ender_table")
-        if table is None or table.source != id(strings):
-            table = HashTable({strings.add(ch): 1 for ch in self.punct_chars})
-            table.source = id(strings)
-            self.__dict__["_ender_table"] = table
-        return table
+    def _enders(self) -> HashTable:
+        """The hashes of ``punct_chars`` (which ``from_bytes`` may replace), as a table."""
+        chars = tuple(self.punct_chars)
+        cached = self.__dict__.get("_enders_cache")
+        if cached is None or cached[0] != chars:
+            cached = self.__dict__["_enders_cache"] = (chars, HashTable({get_string_id(c): 1 for c in chars}))
+        return cached[1]
 
 
 @Language.factory(
@@ -175,7 +176,6 @@ class HashTable:
         self.keys = numpy.zeros(0, dtype=numpy.uint64)
         self.values = numpy.zeros(0, dtype=numpy.uint64)
         self._pending: dict[int, int] = {}
-        self.source = 0
         if items:
             self.add(items)
             self._merge()
