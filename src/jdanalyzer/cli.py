@@ -164,6 +164,12 @@ def train(
     out: Path = typer.Option(Path("models"), "--out", "-o", help="Folder for the model, manifest and card."),
     heldout: Path | None = Heldout,
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds for the model card."),
+    second_annotation: Path | None = typer.Option(
+        None, "--second-annotation", exists=True, dir_okay=False,
+        help="CSV (posting_id,label) relabeling some training postings blind: the model card "
+        "reports how often it agrees with the training labels.",
+    ),
+    curve: bool = typer.Option(True, "--curve/--no-curve", help="Add a learning curve to the model card."),
 ) -> None:
     """Train the role model, evaluate it by grouped cross-validation and write the model card."""
     from .training import fit_and_save
@@ -171,6 +177,8 @@ def train(
     console = _console(err=True)
     with console.status("training") as status:
         path = fit_and_save(postings, labels, out, heldout=heldout, n_splits=folds,
+                            curve=(0.25, 0.5, 0.75) if curve else (),
+                            second_annotation=second_annotation,
                             progress=lambda msg: status.update(msg))
     typer.echo(f"Wrote {path}, {path.with_suffix('.json').name} and MODEL_CARD.md in {out}")
 

@@ -23,6 +23,8 @@ __all__ = [
     "EvalReport",
     "cross_validate",
     "keyword_rule",
+    "label_agreement",
+    "learning_curve",
     "load_labeled",
     "score_predictions",
     "slim",
@@ -173,11 +175,18 @@ class EvalReport:
     n_splits: int
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     per_source: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The model's macro-F1 on each test fold: the spread shows what is noise.
+    fold_macro_f1: list[float] = field(default_factory=list)
+    #: Rows of :func:`learning_curve` (companies kept, labels, macro-F1), when computed.
+    learning_curve: list[dict[str, float]] = field(default_factory=list)
+    #: :func:`label_agreement` with a second, blind annotation, when one is given.
+    agreement: dict[str, Any] = field(default_factory=dict)
     oof: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"labels": self.labels, "n_splits": self.n_splits, "results": self.results,
-                "per_source": self.per_source}
+                "per_source": self.per_source, "fold_macro_f1": self.fold_macro_f1,
+                "learning_curve": self.learning_curve, "agreement": self.agreement}
 
 
 def _folds(frame: pd.DataFrame, n_splits: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -185,6 +194,30 @@ def _folds(frame: pd.DataFrame, n_splits: int) -> list[tuple[np.ndarray, np.ndar
 
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
     return list(splitter.split(frame, frame["label"], frame["group"]))
+
+
+def _fit_fold(frame: pd.DataFrame, train: np.ndarray, make: Callable[[], Any]) -> Any:
+    """Fit a fresh pipeline on the ``train`` rows, calibrating on inner folds grouped by company."""
+    from sklearn.model_selection import GroupKFold
+
+    pipe = make()
+    if "classify" in pipe.named_steps and hasattr(pipe.named_steps["classify"], "cv"):
+        inner = GroupKFold(n_splits=5).split(train, groups=frame["group"].iloc[train])
+        pipe.set_params(classify__cv=list(inner))
+    pipe.fit(frame.iloc[train], frame["label"].to_numpy()[train])
+    return pipe
+
+
+def _predict_fold(pipe: Any, frame: pd.DataFrame, test: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Probabilities for the ``test`` rows, columns in the order of ``labels``."""
+    proba = pipe.predict_proba(frame.iloc[test])
+    return proba[:, [list(pipe.classes_).index(label) for label in labels]]
+
+
+def _macro_f1(y: Any, pred: Any, labels: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 3)
 
 
 def cross_validate(
@@ -196,8 +229,6 @@ def cross_validate(
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Out-of-fold predictions of the model (and baselines) with folds grouped by company."""
-    from sklearn.model_selection import GroupKFold
-
     labels = list(LABELS)
     y = frame["label"].to_numpy()
     folds = _folds(frame, n_splits)
@@ -212,14 +243,10 @@ def cross_validate(
         for k, (train, test) in enumerate(folds, start=1):
             if progress:
                 progress(f"{name}: fold {k}/{n_splits}")
-            pipe = make()
-            inner = GroupKFold(n_splits=5).split(train, groups=frame["group"].iloc[train])
-            if "classify" in pipe.named_steps and hasattr(pipe.named_steps["classify"], "cv"):
-                pipe.set_params(classify__cv=list(inner))
-            pipe.fit(frame.iloc[train], y[train])
-            fold_proba = pipe.predict_proba(frame.iloc[test])
-            order = [list(pipe.classes_).index(label) for label in labels]
-            proba[test] = fold_proba[:, order]
+            proba[test] = _predict_fold(_fit_fold(frame, train, make), frame, test, labels)
+            if name == "model":
+                fold_pred = np.asarray(labels)[proba[test].argmax(axis=1)]
+                report.fold_macro_f1.append(_macro_f1(y[test], fold_pred, labels))
         pred = np.asarray(labels)[proba.argmax(axis=1)]
         report.results[name] = score_predictions(y, pred, proba, labels)
         oof[f"pred_{name}"] = pred
@@ -234,19 +261,82 @@ def cross_validate(
         ):
             report.results[name] = score_predictions(y, pred, _one_hot(pred, labels), labels)
             oof[f"pred_{name}"] = pred
-    from sklearn.metrics import f1_score
-
     for source, part in oof.groupby("source"):
         report.per_source[str(source)] = {
             "n": len(part),
-            **{
-                name: round(float(f1_score(part["label"], part[f"pred_{name}"], labels=labels,
-                                           average="macro", zero_division=0)), 3)
-                for name in report.results
-            },
+            **{name: _macro_f1(part["label"], part[f"pred_{name}"], labels) for name in report.results},
         }
     report.oof = oof
     return report
+
+
+def learning_curve(
+    frame: pd.DataFrame,
+    *,
+    fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+    n_splits: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict[str, float]]:
+    """Out-of-fold macro-F1 of the model when each training fold keeps only a fraction of
+    its companies (seeded), on the same test folds as :func:`cross_validate`.
+
+    Whether the curve still rises at 1.0 tells whether more labels of the same kind would help.
+    """
+    labels = list(LABELS)
+    y = frame["label"].to_numpy()
+    folds = _folds(frame, n_splits)
+    rows = []
+    for fraction in fractions:
+        rng = np.random.default_rng(SEED)
+        pred = np.empty(len(frame), dtype=object)
+        sizes = []
+        for k, (train, test) in enumerate(folds, start=1):
+            if progress:
+                progress(f"learning curve {fraction:.0%}: fold {k}/{n_splits}")
+            companies = frame["group"].iloc[train].unique()
+            kept = rng.permutation(companies)[: max(5, round(fraction * len(companies)))]
+            subset = train[frame["group"].iloc[train].isin(set(kept)).to_numpy()]
+            sizes.append(len(subset))
+            proba = _predict_fold(_fit_fold(frame, subset, make_role_pipeline), frame, test, labels)
+            pred[test] = np.asarray(labels)[proba.argmax(axis=1)]
+        rows.append({"fraction": fraction, "labels": round(float(np.mean(sizes))),
+                     "macro_f1": _macro_f1(y, pred, labels)})
+    return rows
+
+
+def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None = None) -> dict[str, Any]:
+    """How often a second, blind annotation (``posting_id,label``) of some training postings
+    agrees with their training labels: the ceiling a model of these labels can expect.
+
+    With the out-of-fold predictions ``oof`` of :func:`cross_validate`, also how often the
+    model agrees with each annotation on the same postings.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    other = _read_csv(Path(second), ("posting_id", "label"), "second annotation")
+    unknown = sorted(set(other["label"]) - set(LABELS))
+    if unknown:
+        raise InputError(f"{second}: unknown labels {unknown}; use {', '.join(LABELS)}")
+    second_labels = other[["posting_id", "label"]].drop_duplicates("posting_id")
+    both = frame[["posting_id", "label"]].merge(second_labels, on="posting_id", suffixes=("", "_second"))
+    if both.empty:
+        raise InputError(f"{second}: none of its postings has a training label")
+    first, again = both["label"].to_numpy(), both["label_second"].to_numpy()
+    result: dict[str, Any] = {
+        "n": len(both),
+        "agreement": round(float(np.mean(first == again)), 3),
+        "kappa": round(float(cohen_kappa_score(first, again, labels=list(LABELS))), 3),
+        "per_label": {
+            label: {"n": int((first == label).sum()),
+                    "agreement": round(float(np.mean(again[first == label] == label)), 3)}
+            for label in LABELS if (first == label).any()
+        },
+    }
+    if oof is not None:
+        predicted = oof.set_index("posting_id").loc[both["posting_id"], "pred_model"].to_numpy()
+        result["model_vs_training"] = round(float(np.mean(predicted == first)), 3)
+        result["model_vs_second"] = round(float(np.mean(predicted == again)), 3)
+    return result
 
 
 def train_model(frame: pd.DataFrame, **params: Any) -> Any:
@@ -299,9 +389,17 @@ def fit_and_save(
     *,
     heldout: Path | None = None,
     n_splits: int = 5,
+    curve: tuple[float, ...] = (0.25, 0.5, 0.75),
+    second_annotation: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Evaluate by cross-validation, fit on all labels, save model + manifest + model card."""
+    """Evaluate by cross-validation, fit on all labels, save model + manifest + model card.
+
+    ``curve``: the fractions of each training fold's companies for the learning curve in
+    the model card (the full-data point is the cross-validation itself); ``()`` skips it.
+    ``second_annotation``: a blind relabeling of some training postings, for the label
+    agreement in the model card (:func:`label_agreement`).
+    """
     from .modelcard import model_card
     from .persistence import save_pipeline
 
@@ -309,6 +407,14 @@ def fit_and_save(
         progress("reading and matching postings")
     frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout)
     report = cross_validate(frame, n_splits=n_splits, progress=progress)
+    if second_annotation is not None:
+        report.agreement = label_agreement(Path(second_annotation), frame, report.oof)
+    if curve:
+        report.learning_curve = learning_curve(frame, fractions=curve, n_splits=n_splits, progress=progress)
+        report.learning_curve.append({
+            "fraction": 1.0, "labels": round(len(frame) * (n_splits - 1) / n_splits),
+            "macro_f1": report.results["model"]["macro_f1"],
+        })
     if progress:
         progress("fitting the final model on all labeled postings")
     pipeline = train_model(frame)
@@ -320,6 +426,9 @@ def fit_and_save(
         "metrics": {name: {k: res[k] for k in ("macro_f1", "accuracy", "brier", "ece")}
                     for name, res in report.results.items()},
         "per_source_macro_f1": report.per_source,
+        "fold_macro_f1": report.fold_macro_f1,
+        "learning_curve": report.learning_curve,
+        "label_agreement": report.agreement,
     }
     path = save_pipeline(pipeline, Path(out_dir), manifest=manifest)
     if report.oof is not None:  # ids, labels and out-of-fold predictions: no posting text
