@@ -4,19 +4,26 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from jdanalyzer.classify import RoleModel
 from jdanalyzer.cli import app
 from jdanalyzer.errors import ModelError
-from jdanalyzer.persistence import default_model_path, load_pipeline, save_pipeline, sha256_of
+from jdanalyzer.persistence import (
+    default_model_path,
+    load_pipeline,
+    load_weights,
+    save_pipeline,
+    sha256_of,
+)
 
 
 @pytest.fixture()
 def model_copy(tmp_path: Path) -> Path:
     source = default_model_path()
-    for suffix in (".joblib", ".json"):
+    for suffix in (".joblib", ".npz", ".json"):
         shutil.copy(source.with_suffix(suffix), tmp_path / f"role_model{suffix}")
     return tmp_path / "role_model.joblib"
 
@@ -25,6 +32,7 @@ def test_packaged_model_loads_and_matches_its_manifest() -> None:
     path = default_model_path()
     _, manifest = load_pipeline()
     assert manifest["model_sha256"] == sha256_of(path)
+    assert manifest["weights_sha256"] == sha256_of(path.with_name(manifest["weights_file"]))
     assert manifest["labels"] == sorted(["ai_engineer", "data_scientist", "hybrid", "other"])
     assert {"scikit-learn", "spacy", "numpy"} <= set(manifest["libraries"])
     assert manifest["training_data"]["labels_sha256"]
@@ -37,14 +45,59 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     again, new_manifest = load_pipeline(path)
     assert new_manifest["model_sha256"] == sha256_of(path)
     assert list(again.classes_) == manifest["labels"]
+    linear, _ = load_weights(path)
+    assert linear.classes == manifest["labels"]
+    packaged, _ = load_weights()
+    assert np.array_equal(linear.coef, packaged.coef) and linear.feature_names == packaged.feature_names
 
 
-def test_changed_file_is_refused(model_copy: Path) -> None:
-    data = bytearray(model_copy.read_bytes())
+@pytest.mark.parametrize("name", ["role_model.joblib", "role_model.npz"])
+def test_a_changed_file_is_refused_whichever_is_named(model_copy: Path, name: str) -> None:
+    """Prediction reads the .npz; the .joblib is checked too, since the user may name it."""
+    target = model_copy.with_name(name)
+    data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    model_copy.write_bytes(bytes(data))
-    with pytest.raises(ModelError, match="does not match its manifest"):
+    target.write_bytes(bytes(data))
+    for named in (model_copy, model_copy.with_suffix(".npz")):
+        with pytest.raises(ModelError, match=f"model file {target} does not match its manifest"):
+            RoleModel.load(named)
+
+
+def test_the_array_file_alone_is_enough(model_copy: Path, samples: dict[str, str]) -> None:
+    model_copy.unlink()  # no pickle at all: the .npz and the manifest
+    role = RoleModel.load(model_copy.with_suffix(".npz"))
+    assert role.classify(samples["ai_engineer"]).label == "ai_engineer"
+    with pytest.raises(ModelError, match=r"role_model.joblib is missing"):
         RoleModel.load(model_copy)
+
+
+def test_missing_array_file_is_refused(model_copy: Path) -> None:
+    model_copy.with_suffix(".npz").unlink()
+    with pytest.raises(ModelError, match=r"role_model.npz is missing; rebuild it"):
+        RoleModel.load(model_copy)
+
+
+def test_array_file_loads_without_pickles(model_copy: Path) -> None:
+    """An .npz holding a pickled object is refused, not unpickled."""
+    weights = model_copy.with_suffix(".npz")
+    np.savez(weights, header=np.array([{"format": "jdanalyzer-linear/1"}], dtype=object))
+    manifest_path = model_copy.with_suffix(".json")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["weights_sha256"] = sha256_of(weights)
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=r"cannot load model .*role_model.npz \(ValueError"):
+        RoleModel.load(model_copy)
+
+
+def test_a_manifest_without_array_file_still_loads(model_copy: Path, samples: dict[str, str]) -> None:
+    """Models saved before the .npz existed are converted from the pipeline when loaded."""
+    manifest_path = model_copy.with_suffix(".json")
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["weights_file"], manifest["weights_sha256"]
+    manifest_path.write_text(json.dumps(manifest))
+    model_copy.with_suffix(".npz").unlink()
+    role = RoleModel.load(model_copy)
+    assert role.classify(samples["data_scientist"]).label == "data_scientist"
 
 
 def test_truncated_file_is_refused(model_copy: Path) -> None:
@@ -64,13 +117,15 @@ def test_missing_model_says_how_to_rebuild(tmp_path: Path) -> None:
         RoleModel.load(tmp_path / "nothing.joblib")
 
 
-def test_other_library_version_is_refused(model_copy: Path) -> None:
+def test_other_library_version_is_refused_for_the_pipeline(model_copy: Path, samples: dict[str, str]) -> None:
+    """The pickled pipeline needs the scikit-learn it was built with; the arrays do not."""
     manifest_path = model_copy.with_suffix(".json")
     manifest = json.loads(manifest_path.read_text())
     manifest["libraries"]["scikit-learn"] = "0.24.2"
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match=r"built with scikit-learn 0\.24\.2"):
-        RoleModel.load(model_copy)
+        load_pipeline(model_copy)
+    assert RoleModel.load(model_copy).classify(samples["hybrid"]).label == "hybrid"
 
 
 def test_other_taxonomy_is_refused(model_copy: Path) -> None:
@@ -91,7 +146,7 @@ def test_foreign_joblib_is_refused(model_copy: Path) -> None:
     manifest["model_sha256"] = sha256_of(model_copy)
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="does not predict the labels"):
-        RoleModel.load(model_copy)
+        load_pipeline(model_copy)
 
 
 def test_cli_reports_a_bad_model_on_one_line(model_copy: Path, sample_paths: dict[str, Path]) -> None:
@@ -128,15 +183,12 @@ def test_shipped_model_packs_its_vocabularies() -> None:
     assert vectorizers and all(isinstance(v.vocabulary_, PackedVocabulary) for v in vectorizers)
 
 
-def test_lazy_feature_names_equal_the_column_transformers() -> None:
-    from jdanalyzer.features import FeatureNames
-
+def test_array_feature_names_equal_the_column_transformers() -> None:
     pipeline, _ = load_pipeline()
-    columns = pipeline.named_steps["features"]
-    expected = columns.get_feature_names_out()
-    names = FeatureNames(columns)
-    assert len(names) == len(expected)
-    assert list(names) == [str(n) for n in expected]
-    assert names[-1] == expected[-1] and names[:3] == [str(n) for n in expected[:3]]
+    expected = [str(n) for n in pipeline.named_steps["features"].get_feature_names_out()]
+    linear, _ = load_weights()
+    assert linear.feature_names == expected
+    some = (0, 1, len(expected) - 1)
+    assert [linear.feature_name(j) for j in some] == [expected[j] for j in some]
     with pytest.raises(IndexError):
-        names[len(expected)]
+        linear.feature_name(len(expected))

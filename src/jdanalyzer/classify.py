@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EmptyTextError
 from .extract import MAX_CHARS, extract_many
 from .types import Extraction, Prediction
+
+if TYPE_CHECKING:
+    from .linear import LinearRoleModel
 
 __all__ = ["LOW_CONFIDENCE", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
 
@@ -23,39 +26,44 @@ SHORT_TEXT_WORDS = 50
 class RoleModel:
     """A trained role classifier with its manifest, ready to classify postings.
 
-    Load it once (:meth:`load`) and reuse it: loading checks the file's SHA-256 and versions.
+    Load it once (:meth:`load`) and reuse it: loading checks the files' SHA-256. Prediction
+    runs on the model's arrays (:class:`~jdanalyzer.linear.LinearRoleModel`), without
+    importing scikit-learn.
     """
 
-    def __init__(self, pipeline: Any, manifest: dict[str, Any] | None = None) -> None:
+    def __init__(self, linear: LinearRoleModel, manifest: dict[str, Any] | None = None) -> None:
         import numpy as np
-        from sklearn.utils.validation import check_is_fitted
 
         from .evidence import Explainer
-        from .features import FeatureNames
-        from .model import linear_model
         from .taxonomy import load_taxonomy
 
-        check_is_fitted(pipeline)
-        self.pipeline = pipeline
+        self.linear = linear
         self.manifest = manifest or {}
-        self.labels = [str(c) for c in pipeline.classes_]
+        self.labels = list(linear.classes)
         counts = self.manifest.get("label_counts") or {}
         prior = np.array([float(counts.get(label, 1.0)) for label in self.labels])
         self.prior = prior / prior.sum()
         self.explainer = Explainer(
-            feature_names=FeatureNames(pipeline.named_steps["features"]),
-            coef=linear_model(pipeline).coef_,
+            feature_names=linear.feature_name,
+            coef=linear.coef,
             classes=np.asarray(self.labels),
             taxonomy=load_taxonomy(),
         )
 
     @classmethod
+    def from_pipeline(cls, pipeline: Any, manifest: dict[str, Any] | None = None) -> RoleModel:
+        """Wrap a fitted role pipeline (:func:`jdanalyzer.model.make_role_pipeline`, slimmed)."""
+        from .linear import LinearRoleModel
+
+        return cls(LinearRoleModel.from_pipeline(pipeline), manifest)
+
+    @classmethod
     def load(cls, path: str | Path | None = None) -> RoleModel:
         """Load the packaged model, or the model file at ``path`` (checked against its manifest)."""
-        from .persistence import load_pipeline
+        from .persistence import load_weights
 
-        pipeline, manifest = load_pipeline(Path(path) if path is not None else None)
-        return cls(pipeline, manifest)
+        linear, manifest = load_weights(Path(path) if path is not None else None)
+        return cls(linear, manifest)
 
     def classify(self, text: str, title: str | None = None) -> Prediction:
         """Classify one posting. Raises :class:`EmptyTextError` for empty text."""
@@ -83,13 +91,14 @@ class RoleModel:
         """Classify postings already normalized and matched (used by batch scoring)."""
         import numpy as np
 
-        from .features import terms_of, to_frame
+        from .linear import terms_of, title_of
 
-        titles = list(titles)
-        frame = to_frame([e.text for e in extractions], titles)
-        frame["terms"] = [terms_of(e) for e in extractions]
-        features = self.pipeline[:-1].transform(frame)
-        proba = self.pipeline[-1].predict_proba(features)
+        names = [title_of(t) for t in titles]
+        features = [
+            self.linear.features(e.text, title, terms_of(e))
+            for e, title in zip(extractions, names, strict=True)
+        ]
+        proba = self.linear.predict_proba(features)
         results = []
         for i, extraction in enumerate(extractions):
             words = len(extraction.text.split())
@@ -112,7 +121,7 @@ class RoleModel:
                     low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
                     evidence=tuple(evidence),
                     extraction=extraction,
-                    title=str(titles[i] or ""),
+                    title=names[i],
                     warnings=tuple(warnings),
                 )
             )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import strip_accents_unicode
 
+from .linear import FeatureRow, strip_accents_unicode
 from .taxonomy import Taxonomy
 from .types import Evidence, Extraction
 
@@ -55,7 +54,7 @@ def ngram_spans(text: str, ngrams: set[str]) -> dict[str, list[tuple[int, int]]]
 class Explainer:
     """Turns a feature row of a fitted linear model into :class:`Evidence` terms."""
 
-    feature_names: Sequence[str]
+    feature_names: Sequence[str] | Callable[[int], str]  # names, or the name of column j
     coef: np.ndarray  # (n_classes, n_features)
     classes: np.ndarray
     taxonomy: Taxonomy
@@ -70,18 +69,17 @@ class Explainer:
 
     def explain(
         self,
-        row: object,
+        row: FeatureRow,
         extraction: Extraction,
         label: str,
         runner_up: str,
         *,
         top: int = 8,
     ) -> list[Evidence]:
-        """Evidence for ``label`` then for ``runner_up``, strongest first, from one sparse row."""
+        """Evidence for ``label`` then for ``runner_up``, strongest first, from one feature row."""
         labels = list(self.classes)
         c, r = labels.index(label), labels.index(runner_up)
-        csr: Any = row.tocsr()  # type: ignore[attr-defined]
-        idx, values = csr.indices, csr.data
+        idx, values = row.indices, row.values
         contrib = values * (self.coef[c, idx] - self.coef[r, idx])
         order = np.argsort(-contrib)
         chosen = [(int(idx[i]), float(contrib[i]), label) for i in order[:top] if contrib[i] > 0]
@@ -90,7 +88,8 @@ class Explainer:
             for i in order[::-1][:top]
             if contrib[i] < 0
         ]
-        names = [str(self.feature_names[j]) for j, _, _ in chosen]
+        name_of = self.feature_names if callable(self.feature_names) else self.feature_names.__getitem__
+        names = [str(name_of(j)) for j, _, _ in chosen]
         grams = {n.split("__", 1)[1] for n in names if n.startswith("words__")}
         gram_spans = ngram_spans(extraction.text, grams) if grams else {}
         by_id: dict[str, list[tuple[int, int]]] = defaultdict(list)

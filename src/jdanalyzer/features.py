@@ -9,8 +9,7 @@ kept as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,11 +18,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .linear import SIDE_PROFILE_NAMES, side_profile, terms_of, title_of
 from .taxonomy import load_taxonomy
-from .types import Extraction
 
 __all__ = [
-    "FeatureNames",
     "SideProfile",
     "TaxonomyAnnotator",
     "make_features",
@@ -31,20 +29,13 @@ __all__ = [
     "to_frame",
 ]
 
-_SIDE_FEATURES = ("ai_engineer", "data_scientist", "shared")
-
-
-def terms_of(extraction: Extraction) -> str:
-    """The taxonomy tokens of an extraction, space-joined: ``"skill:llm task:deploy_models"``."""
-    return " ".join(f"{m.kind}:{m.id}" for m in extraction.matches)
-
 
 def to_frame(texts: Any, titles: Any = None) -> pd.DataFrame:
     """Build the model's input table from texts and optional titles (None or NaN = no title)."""
     texts = list(texts)
     if titles is None:
         titles = [""] * len(texts)
-    titles = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in titles]
+    titles = [title_of(t) for t in titles]
     return pd.DataFrame({"text": texts, "title": titles})
 
 
@@ -74,8 +65,9 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
 class SideProfile(TransformerMixin, BaseEstimator):
     """Dense counts of taxonomy matches per side and kind, and how balanced the two sides are.
 
-    Features (log1p of counts): skills and tasks per side, and ``both_sides``: the smaller
-    of the AI-engineer and data-scientist counts, high only when a posting asks for both.
+    Features (log1p of counts, :func:`jdanalyzer.linear.side_profile`): skills and tasks per
+    side, and ``both_sides``: the smaller of the AI-engineer and data-scientist counts, high
+    only when a posting asks for both.
     """
 
     def fit(self, X: Any, y: Any = None) -> SideProfile:
@@ -85,28 +77,12 @@ class SideProfile(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> sparse.csr_matrix:
         taxonomy = load_taxonomy()
         column = X.iloc[:, 0] if isinstance(X, pd.DataFrame) else pd.Series(np.ravel(X))
-        rows = []
-        for terms in column.astype(str):
-            counts = dict.fromkeys(self._names(), 0.0)
-            distinct: dict[str, set[str]] = {side: set() for side in _SIDE_FEATURES}
-            for token in terms.split():
-                kind, _, term_id = token.partition(":")
-                if term_id not in taxonomy:
-                    continue
-                side = taxonomy[term_id].side
-                counts[f"{kind}s_{side}"] += 1
-                distinct[side].add(term_id)
-            ai, ds = len(distinct["ai_engineer"]), len(distinct["data_scientist"])
-            counts["distinct_ai_engineer"] = ai
-            counts["distinct_data_scientist"] = ds
-            counts["both_sides"] = min(ai, ds)
-            rows.append([np.log1p(counts[name]) for name in self._names()])
-        return sparse.csr_matrix(np.asarray(rows, dtype=float).reshape(len(rows), -1))
+        rows = [side_profile(terms, taxonomy) for terms in column.astype(str)]
+        return sparse.csr_matrix(np.asarray(rows, dtype=float).reshape(len(rows), len(SIDE_PROFILE_NAMES)))
 
     @staticmethod
     def _names() -> list[str]:
-        names = [f"{kind}s_{side}" for kind in ("skill", "task") for side in _SIDE_FEATURES]
-        return [*names, "distinct_ai_engineer", "distinct_data_scientist", "both_sides"]
+        return list(SIDE_PROFILE_NAMES)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(self._names(), dtype=object)
@@ -140,41 +116,3 @@ def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: 
         )
         transformers.append(("sides", SideProfile(), ["terms"]))
     return ColumnTransformer(transformers, sparse_threshold=1.0)
-
-
-class FeatureNames(Sequence[str]):
-    """``get_feature_names_out()`` of a fitted ColumnTransformer, each block named on first use.
-
-    Naming all 50,000 features cost a tenth of a second at every start, and evidence reads
-    a dozen of them.
-    """
-
-    def __init__(self, columns: ColumnTransformer) -> None:
-        self._columns = columns
-        parts = columns.output_indices_.items()
-        self._blocks = [(name, part) for name, part in parts if part.stop > part.start]
-        self._length = max((part.stop for _, part in self._blocks), default=0)
-        self._names: dict[str, np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(self._length)[index]]
-        position = index + self._length if index < 0 else index
-        for name, part in self._blocks:
-            if part.start <= position < part.stop:
-                if name not in self._names:
-                    transformer = self._columns.named_transformers_[name]
-                    self._names[name] = transformer.get_feature_names_out()
-                names = self._names[name]
-                feature = str(names[position - part.start])
-                return f"{name}__{feature}" if self._columns.verbose_feature_names_out else feature
-        raise IndexError(f"feature {index} out of range ({self._length} features)")

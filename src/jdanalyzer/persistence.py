@@ -1,7 +1,11 @@
 """Save and load the role model with a provenance manifest, refusing files that don't check out.
 
-A joblib file runs code when it is loaded, so jdanalyzer only loads the model shipped in the
-package or a file the user names, and only after its SHA-256 matches the manifest beside it.
+A model is three files: ``role_model.joblib`` (the fitted scikit-learn pipeline, for training
+and research), ``role_model.npz`` (the same model as arrays, :mod:`jdanalyzer.linear`: what
+prediction reads) and ``role_model.json`` (the manifest: versions, data hashes, metrics and
+the SHA-256 of both files). A joblib file runs code when it is loaded, so jdanalyzer only
+loads the model shipped in the package or a file the user names, and only after every file
+the manifest lists matches its SHA-256. The ``.npz`` holds no pickled objects.
 """
 
 from __future__ import annotations
@@ -19,15 +23,18 @@ from .errors import ModelError
 
 __all__ = [
     "MODEL_FILE",
+    "WEIGHTS_FILE",
     "default_model_path",
     "library_versions",
     "load_pipeline",
+    "load_weights",
     "save_pipeline",
     "sha256_of",
     "taxonomy_digest",
 ]
 
 MODEL_FILE = "role_model.joblib"
+WEIGHTS_FILE = "role_model.npz"
 FORMAT_VERSION = 1
 REBUILD_HINT = "rebuild it with `make model` (or `jdanalyzer train`)"
 
@@ -101,14 +108,22 @@ def default_model_path() -> Path:
 
 
 def save_pipeline(pipeline: Any, out_dir: Path, *, manifest: Mapping[str, Any]) -> Path:
-    """Write ``role_model.joblib`` and its manifest into ``out_dir``; return the model path."""
+    """Write ``role_model.joblib``, ``role_model.npz`` and the manifest into ``out_dir``.
+
+    Returns the path of the joblib file.
+    """
     import joblib
+
+    from .linear import LinearRoleModel
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / MODEL_FILE
-    tmp = path.with_suffix(".joblib.tmp")
-    joblib.dump(pipeline, tmp, compress=3)
-    tmp.replace(path)
+    weights = out_dir / WEIGHTS_FILE
+    linear = LinearRoleModel.from_pipeline(pipeline)
+    for target, write in ((path, lambda p: joblib.dump(pipeline, p, compress=3)), (weights, linear.save)):
+        tmp = target.with_name(target.name + ".tmp")
+        write(tmp)
+        tmp.replace(target)
     full = {
         "format_version": FORMAT_VERSION,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -117,6 +132,8 @@ def save_pipeline(pipeline: Any, out_dir: Path, *, manifest: Mapping[str, Any]) 
         **manifest,
         "model_file": MODEL_FILE,
         "model_sha256": sha256_of(path),
+        "weights_file": WEIGHTS_FILE,
+        "weights_sha256": sha256_of(weights),
     }
     manifest_path(path).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
@@ -137,14 +154,40 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def check(path: Path, manifest: Mapping[str, Any]) -> None:
-    """Refuse a model whose hash, library versions or taxonomy differ from its manifest."""
-    actual = sha256_of(path)
-    if actual != manifest.get("model_sha256"):
+def check_files(path: Path, manifest: Mapping[str, Any], *, needed: tuple[str, ...] = ()) -> None:
+    """Refuse a model whose files differ from their SHA-256 in the manifest, or whose taxonomy
+    is not the installed one.
+
+    ``path`` (the file the user named) and the files named in ``needed`` (manifest keys such
+    as ``"weights_file"``) must exist; any other file the manifest lists is checked if present.
+    """
+    listed = {
+        path.with_name(str(manifest[key])): (manifest.get(digest), key in needed)
+        for key, digest in (("model_file", "model_sha256"), ("weights_file", "weights_sha256"))
+        if manifest.get(key)
+    }
+    expected_here = listed.get(path, (manifest.get("model_sha256"), True))[0]
+    listed[path] = (expected_here, True)
+    for file, (expected, required) in listed.items():
+        if not file.is_file():
+            if not required:
+                continue
+            raise ModelError(f"model file {file} is missing; {REBUILD_HINT}")
+        actual = sha256_of(file)
+        if actual != expected:
+            raise ModelError(
+                f"model file {file} does not match its manifest (SHA-256 {actual[:12]}… expected "
+                f"{str(expected)[:12]}…): it was changed or truncated; {REBUILD_HINT}"
+            )
+    if manifest.get("taxonomy_sha256") != taxonomy_digest():
         raise ModelError(
-            f"model file {path} does not match its manifest (SHA-256 {actual[:12]}… expected "
-            f"{str(manifest.get('model_sha256'))[:12]}…): it was changed or truncated; {REBUILD_HINT}"
+            f"model {path} was trained with another version of the taxonomy; {REBUILD_HINT}"
         )
+
+
+def check(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Refuse a pipeline whose files, scikit-learn version or taxonomy differ from its manifest."""
+    check_files(path, manifest, needed=("model_file",))
     built = manifest.get("libraries", {})
     now = library_versions()
     for lib in ("scikit-learn",):
@@ -153,10 +196,6 @@ def check(path: Path, manifest: Mapping[str, Any]) -> None:
                 f"model {path} was built with {lib} {built.get(lib)} but {now[lib]} is installed; "
                 f"install {lib}=={built.get(lib)} or {REBUILD_HINT}"
             )
-    if manifest.get("taxonomy_sha256") != taxonomy_digest():
-        raise ModelError(
-            f"model {path} was trained with another version of the taxonomy; {REBUILD_HINT}"
-        )
 
 
 def _minor(version: str) -> str:
@@ -177,3 +216,29 @@ def load_pipeline(path: Path | None = None) -> tuple[Any, dict[str, Any]]:
     if list(getattr(pipeline, "classes_", [])) != list(manifest.get("labels", [])):
         raise ModelError(f"model {path} does not predict the labels its manifest lists; {REBUILD_HINT}")
     return pipeline, manifest
+
+
+def load_weights(path: Path | None = None) -> tuple[Any, dict[str, Any]]:
+    """Load a checked :class:`~jdanalyzer.linear.LinearRoleModel` and its manifest.
+
+    ``path`` is the model's joblib or npz file (the manifest beside it lists both); the
+    packaged model when ``None``. Reads no pickle and imports no scikit-learn, unless the
+    manifest predates the array file: then the pipeline is loaded and converted.
+    """
+    from .linear import LinearRoleModel
+
+    path = Path(path) if path is not None else default_model_path()
+    manifest = read_manifest(path)
+    if not manifest.get("weights_file"):
+        pipeline, manifest = load_pipeline(path)
+        return LinearRoleModel.from_pipeline(pipeline), manifest
+    check_files(path, manifest, needed=("weights_file",))
+    weights = path.with_name(str(manifest["weights_file"]))
+    try:
+        linear = LinearRoleModel.load(weights)
+    except Exception as exc:  # a corrupt archive can raise almost anything
+        reason = f"{type(exc).__name__}: {exc}"
+        raise ModelError(f"cannot load model {weights} ({reason}); {REBUILD_HINT}") from None
+    if linear.classes != list(manifest.get("labels", [])):
+        raise ModelError(f"model {weights} does not predict the labels its manifest lists; {REBUILD_HINT}")
+    return linear, manifest
