@@ -172,6 +172,7 @@ def train(
     curve: bool = typer.Option(True, "--curve/--no-curve", help="Add a learning curve to the model card."),
 ) -> None:
     """Train the role model, evaluate it by grouped cross-validation and write the model card."""
+    from .persistence import WEIGHTS_FILE
     from .training import fit_and_save
 
     console = _console(err=True)
@@ -180,7 +181,8 @@ def train(
                             curve=(0.25, 0.5, 0.75) if curve else (),
                             second_annotation=second_annotation,
                             progress=lambda msg: status.update(msg))
-    typer.echo(f"Wrote {path}, {path.with_suffix('.json').name} and MODEL_CARD.md in {out}")
+    manifest = path.with_suffix(".json").name
+    typer.echo(f"Wrote {path.name}, {WEIGHTS_FILE}, {manifest} and MODEL_CARD.md in {out}")
 
 
 @app.command()

@@ -178,7 +178,8 @@ to 100 and re-weighting the feature blocks (0.74-0.76: flat, within fold-to-fold
 - English only. Titles help when given, but the label is decided by the work described.
 
 ## Files
-`role_model.joblib` with `role_model.json` (library versions, labels, data hashes,
-metrics, SHA-256 of the model file). Built with scikit-learn {libs.get('scikit-learn', '?')},
+`role_model.joblib` (the fitted scikit-learn pipeline), `role_model.npz` (the same model
+as arrays, what prediction reads: no pickle) and `role_model.json` (library versions,
+labels, data hashes, metrics, SHA-256 of both files). Built with scikit-learn {libs.get('scikit-learn', '?')},
 spaCy {libs.get('spacy', '?')}, Python {libs.get('python', '?')}.
 """
