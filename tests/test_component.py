@@ -9,9 +9,15 @@ from hypothesis import strategies as st
 from spacy.pipeline import Sentencizer
 from spacy.util import filter_spans
 
-from jdanalyzer.component import HashTable, _longest_first
+from jdanalyzer.component import HashTable, LexemeTable, _longest_first, _longest_per_id
 from jdanalyzer.extract import doc_to_extraction, extract_many, prepare_text
-from jdanalyzer.pipeline import _SENTENCE_PUNCT, get_pipeline
+from jdanalyzer.pipeline import (
+    _SENTENCE_PUNCT,
+    LEMMATIZER_PIPE,
+    SENTENCIZER_PIPE,
+    TAXONOMY_PIPE,
+    get_pipeline,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,77 @@ def test_lemmatizer_keeps_lemmas_already_set() -> None:
     assert [t.lemma_ for t in doc] == ["kept", "model"]
 
 
+def _annotate_new_doc(doc):
+    nlp = get_pipeline()
+    return nlp.get_pipe(TAXONOMY_PIPE).annotate_new_doc(
+        doc, nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    )
+
+
+def _annotated_by_the_components(text: str):
+    nlp = get_pipeline()
+    return nlp.get_pipe(LEMMATIZER_PIPE)(nlp.get_pipe(SENTENCIZER_PIPE)(nlp.make_doc(text)))
+
+
+def test_annotate_new_doc_does_what_the_components_do(corpus_texts: list[str]) -> None:
+    nlp = get_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    edge_cases = ["", ".", "Deployed models. Then data", "\n\n- Build RAG\n- Ship it!", "?! No", "Façade"]
+    for text in edge_cases + corpus_texts[:15]:
+        doc = nlp.make_doc(text)
+        tokens = _annotate_new_doc(doc)
+        expected = _annotated_by_the_components(text)
+        assert [(t.is_sent_start, t.lemma_) for t in doc] == [(t.is_sent_start, t.lemma_) for t in expected]
+        for name, ours, theirs in zip(tokens._fields, tokens, matcher.token_arrays(expected), strict=True):
+            assert ours.tolist() == theirs.tolist(), name
+
+
+def test_annotate_new_doc_keeps_annotations_already_set() -> None:
+    """A doc that is not fresh from the tokenizer goes through the components, which keep what is set."""
+    doc = get_pipeline().make_doc("Deploying models. Then data")
+    doc[0].lemma_ = "kept"
+    doc[4].is_sent_start = True
+    tokens = _annotate_new_doc(doc)
+    assert [t.lemma_ for t in doc] == ["kept", "model", ".", "then", "datum"]
+    assert tokens.sent_starts.tolist() == [True, False, False, True, True]
+
+
+def test_find_match_ids_reads_the_same_arrays_it_is_given(corpus_texts: list[str]) -> None:
+    nlp = get_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    for text in corpus_texts[:20]:
+        doc = nlp.make_doc(text)
+        tokens = _annotate_new_doc(doc)
+        assert matcher.find_match_ids(doc, tokens) == matcher.find_match_ids(doc)
+
+
+def test_lexeme_table_holds_each_lexemes_attributes() -> None:
+    nlp = get_pipeline()
+    table = LexemeTable(
+        nlp.get_pipe(TAXONOMY_PIPE), nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    )
+    # More new words than the first allocation, to make the arrays grow.
+    text = "Deployed models.\n\n- (LLMs) and ! " + " ".join(f"w{i}" for i in range(1500))
+    doc = nlp.make_doc(text)
+    at = table.rows(doc.to_array("ORTH"))
+    assert len(table) == len({t.orth for t in doc})
+    assert table.lowers[at].tolist() == [t.lower for t in doc]
+    assert table.lengths[at].tolist() == [len(t) for t in doc]
+    flags = table.flags[at].tolist()
+    assert [bool(f & LexemeTable.ENDER) for f in flags] == [t.text in _SENTENCE_PUNCT for t in doc]
+    assert [bool(f & LexemeTable.PUNCT) for f in flags] == [t.is_punct for t in doc]
+    assert [bool(f & LexemeTable.SPACE) for f in flags] == [t.is_space for t in doc]
+    assert [t.text for t, f in zip(doc, flags, strict=False) if f & LexemeTable.ENDER] == [".", "\n\n", "!"]
+    assert table.rows(doc.to_array("ORTH")).tolist() == at.tolist()  # nothing added the second time
+
+
+def test_longest_per_id_lets_different_tasks_overlap() -> None:
+    build, deploy = 1, 2
+    matches = [(0, 4, build), (2, 4, deploy), (0, 2, build), (5, 7, deploy)]
+    assert _longest_per_id(matches) == [(0, 4, build), (2, 4, deploy), (5, 7, deploy)]
+    assert _longest_per_id([(3, 5, build), (0, 2, build)]) == [(0, 2, build), (3, 5, build)]
+
+
 def test_hash_table_finds_merged_and_pending_keys() -> None:
     table = HashTable({5: 50, 1: 10})
     table.add({3: 30})  # stays pending: below the merge threshold
@@ -65,6 +142,21 @@ def test_hash_table_finds_merged_and_pending_keys() -> None:
     values, found = table.get(numpy.array([3, 150, 2199, 2200], dtype=numpy.uint64))
     assert values.tolist() == [30, 151, 2200, 0]
     assert len(table) == 3 + 2100
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 2**64 - 1), st.integers(0, 2**63), max_size=300),
+    st.lists(st.integers(0, 2**64 - 1), max_size=50),
+)
+def test_hash_table_answers_like_a_dict(items: dict[int, int], others: list[int]) -> None:
+    """Keys that share their slot (small ones do: the slot is the low bits) and absent keys."""
+    items.update({k: k for k in range(0, 4096, 512)})  # all in slot 0
+    table = HashTable(items)
+    queries = [*items, *others, 0, 1, 2**64 - 1]
+    values, found = table.get(numpy.array(queries, dtype=numpy.uint64))
+    assert found.tolist() == [q in items for q in queries]
+    assert values.tolist() == [items.get(q, 0) for q in queries]
 
 
 @settings(max_examples=200, deadline=None)

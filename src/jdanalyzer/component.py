@@ -21,10 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
-from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer, Sentencizer
@@ -33,7 +33,10 @@ from spacy.tokens import Doc, Span, Token
 
 from .taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
-__all__ = ["ArraySentencizer", "CaseFoldingLemmatizer", "HashTable", "TaxonomyMatcher"]
+__all__ = [
+    "ArraySentencizer", "CaseFoldingLemmatizer", "HashTable", "LexemeTable", "TaxonomyMatcher",
+    "TokenArrays",
+]
 
 # Tokens that show a capitalised short name ("R", "Go", "Spark") is listed as a tool.
 _LIST_CONTEXT = frozenset(
@@ -74,17 +77,12 @@ class ArraySentencizer(Sentencizer):
             if len(doc) == 0:
                 guesses.append([])
                 continue
-            ender = self._enders().contains(doc.to_array(ORTH))
-            plain = ~ender & (doc.to_array(IS_PUNCT) == 0)
-            # A plain token starts a sentence when an ender came after the last plain token.
-            index = numpy.arange(len(doc))
-            last_ender = numpy.maximum.accumulate(numpy.where(ender, index, -1))
-            last_plain = numpy.maximum.accumulate(numpy.where(plain, index, -1))
-            plain_before = numpy.concatenate(([-1], last_plain[:-1]))
-            starts = plain & (last_ender > plain_before)
-            starts[0] = True
-            guesses.append(starts.tolist())
+            guesses.append(self.sentence_starts(doc.to_array(ORTH), doc.to_array(IS_PUNCT)).tolist())
         return guesses
+
+    def sentence_starts(self, orths: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
+        """The rule on a non-empty doc's ``ORTH`` and ``IS_PUNCT`` arrays: True where a sentence starts."""
+        return _sentence_starts(self._enders().contains(orths), is_punct != 0)
 
     def _enders(self) -> HashTable:
         """The hashes of ``punct_chars`` (which ``from_bytes`` may replace), as a table."""
@@ -93,6 +91,19 @@ class ArraySentencizer(Sentencizer):
         if cached is None or cached[0] != chars:
             cached = self.__dict__["_enders_cache"] = (chars, HashTable({get_string_id(c): 1 for c in chars}))
         return cached[1]
+
+
+def _sentence_starts(ender: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
+    """The sentencizer's rule, from whether each token is in ``punct_chars`` and is punctuation."""
+    plain = ~ender & ~is_punct
+    # A plain token starts a sentence when an ender came after the last plain token.
+    index = numpy.arange(len(ender))
+    last_ender = numpy.maximum.accumulate(numpy.where(ender, index, -1))
+    last_plain = numpy.maximum.accumulate(numpy.where(plain, index, -1))
+    plain_before = numpy.concatenate(([-1], last_plain[:-1]))
+    starts = plain & (last_ender > plain_before)
+    starts[0] = True
+    return starts
 
 
 @Language.factory(
@@ -136,11 +147,19 @@ class CaseFoldingLemmatizer(Lemmatizer):
             return super().__call__(doc)
         # The same look-up as lookup_lemmatize, on the lowercase forms' hashes, cached and
         # written back in one array: the stock per-token path costs as much as tokenizing.
+        lemmas = self.lemma_hashes(doc.to_array(LOWER))
+        if not self.overwrite and doc.has_annotation("LEMMA"):
+            current = doc.to_array(LEMMA)
+            lemmas = numpy.where(current != 0, current, lemmas)
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
+        return doc
+
+    def lemma_hashes(self, lowers: numpy.ndarray) -> numpy.ndarray:
+        """The lemma hash of each lowercase-form hash in ``lowers`` (lookup mode only)."""
         lemma_of = self._lemma_table
-        lowers = doc.to_array(LOWER)
         lemmas, found = lemma_of.get(lowers)
         if not found.all():
-            strings = doc.vocab.strings
+            strings = self.vocab.strings
             table = self.lookups.get_table("lemma_lookup", {})
             new = {}
             for h in set(lowers[~found].tolist()):
@@ -149,11 +168,7 @@ class CaseFoldingLemmatizer(Lemmatizer):
                 new[h] = strings.add(lemma if isinstance(lemma, str) else lemma[0])
             lemma_of.add(new)
             lemmas, _ = lemma_of.get(lowers)
-        if not self.overwrite and doc.has_annotation("LEMMA"):
-            current = doc.to_array(LEMMA)
-            lemmas = numpy.where(current != 0, current, lemmas)
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
-        return doc
+        return lemmas
 
     @property
     def _lemma_table(self) -> HashTable:
@@ -167,14 +182,16 @@ class CaseFoldingLemmatizer(Lemmatizer):
 class HashTable:
     """Integers keyed by string hash, looked up for a whole token array at once.
 
-    A binary search over sorted keys in numpy: a dict look-up per token costs about as
-    much as tokenizing. New keys wait in a dict and are merged in batches, so a growing
-    table (lemmas of new words) does not re-sort on every document.
+    A hash table in numpy arrays (see :class:`_Slots`): one gather per token finds most keys,
+    where a binary search over sorted keys takes a dozen steps and a dict look-up per token
+    costs about as much as tokenizing. New keys wait in a dict and are merged in batches,
+    so a growing table (lexemes of new words) is not rebuilt on every document.
     """
 
     def __init__(self, items: dict[int, int] | None = None) -> None:
         self.keys = numpy.zeros(0, dtype=numpy.uint64)
         self.values = numpy.zeros(0, dtype=numpy.uint64)
+        self._slots = _Slots(self.keys, self.values)
         self._pending: dict[int, int] = {}
         if items:
             self.add(items)
@@ -190,13 +207,7 @@ class HashTable:
 
     def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
         """Return (values, found) for an array of hashes; missing ones get 0."""
-        if self.keys.size:
-            at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
-            found = self.keys[at] == hashes
-            values = numpy.where(found, self.values[at], 0).astype(numpy.uint64)
-        else:
-            found = numpy.zeros(len(hashes), dtype=bool)
-            values = numpy.zeros(len(hashes), dtype=numpy.uint64)
+        values, found = self._slots.get(hashes)
         if self._pending and not found.all():
             pending = self._pending
             for i in numpy.flatnonzero(~found).tolist():
@@ -213,9 +224,61 @@ class HashTable:
         items = dict(zip(self.keys.tolist(), self.values.tolist(), strict=True))
         items.update(self._pending)
         self._pending = {}
-        keys = sorted(items)
-        self.keys = numpy.array(keys, dtype=numpy.uint64)
-        self.values = numpy.array([items[k] for k in keys], dtype=numpy.uint64)
+        self.keys = numpy.fromiter(items, dtype=numpy.uint64, count=len(items))
+        self.values = numpy.fromiter(items.values(), dtype=numpy.uint64, count=len(items))
+        self._slots = _Slots(self.keys, self.values)
+
+
+class _Slots:
+    """A hash table in arrays: each key sits in the slot that its low bits name; keys whose
+    slot is taken wait in a sorted array, searched only for hashes not found in their slot.
+
+    There are at least twice as many slots as keys, so a lookup is one gather for most
+    hashes. Keys go in in the order given, so the early (frequent) words get the slots. An
+    empty slot holds a key of another slot, so it matches no hash that lands there.
+    """
+
+    def __init__(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        n = len(keys)
+        size = 1 << max(4, (2 * n).bit_length())
+        self.mask = numpy.uint64(size - 1)
+        self.keys = (numpy.arange(size, dtype=numpy.uint64) + numpy.uint64(1)) & self.mask
+        self.values = numpy.zeros(size, dtype=numpy.uint64)
+        taken, first = numpy.unique(keys & self.mask, return_index=True)
+        self.keys[taken] = keys[first]
+        self.values[taken] = values[first]
+        rest = numpy.ones(n, dtype=bool)
+        rest[first] = False
+        self.rest = _Sorted(keys[rest], values[rest])
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        slots = hashes & self.mask
+        found = self.keys[slots] == hashes
+        values = self.values[slots]
+        if found.all():
+            return values, found
+        values[~found] = 0
+        if len(self.rest.keys):
+            missed = numpy.flatnonzero(~found)
+            more, more_found = self.rest.get(hashes[missed])
+            values[missed] = more
+            found[missed] = more_found
+        return values, found
+
+
+class _Sorted:
+    """The keys of :class:`_Slots` that found their slot taken: a binary search over them."""
+
+    def __init__(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        order = numpy.argsort(keys)
+        self.keys, self.values = keys[order], values[order]
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        if not len(self.keys):
+            return numpy.zeros(len(hashes), dtype=numpy.uint64), numpy.zeros(len(hashes), dtype=bool)
+        at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        found = self.keys[at] == hashes
+        return numpy.where(found, self.values[at], numpy.uint64(0)), found
 
 
 @Language.factory(
@@ -284,6 +347,15 @@ class TaxonomyMatcher:
         #: The taxonomy term of a match id.
         self.term_of: dict[int, Term] = {strings.add(t.id): t for t in self.taxonomy}
         self._skill_ids = frozenset(strings.add(t.id) for t in self.taxonomy if t.kind == "skill")
+        # The same look-ups with the task ids as bits of an int: "&" of two ints is cheaper
+        # than intersecting two sets, in the scan's inner loop.
+        self._task_of_bit = sorted(self._tasks)
+        bit_of = {term_id: 1 << i for i, term_id in enumerate(self._task_of_bit)}
+        self._verb_masks, self._first_part_masks, self._object_masks = (
+            {h: sum(bit_of[t] for t in ids) for h, ids in terms.items()}
+            for terms in (self._verb_terms, self._first_part_terms, self._object_terms)
+        )
+        self._lexemes: tuple[Any, ...] | None = None  # (sentencizer, lemmatizer, punct_chars, LexemeTable)
 
     def _build(self, nlp: Language) -> None:
         explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
@@ -367,9 +439,15 @@ class TaxonomyMatcher:
             [Span(doc, s, e, label=side_of[m], span_id=m) for s, e, m in tasks],
         )
 
-    def find_match_ids(self, doc: Doc) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    def find_match_ids(
+        self, doc: Doc, tokens: TokenArrays | None = None
+    ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
         """Return (skills, tasks) as ``(start, end, match_id)`` token offsets, in text order,
-        overlaps resolved; ``match_id`` is the hash of the taxonomy id."""
+        overlaps resolved; ``match_id`` is the hash of the taxonomy id.
+
+        ``tokens`` are the doc's token arrays when the caller has them already (see
+        :meth:`annotate_new_doc`); otherwise they are read from ``doc``.
+        """
         skill_ids = self._skill_ids
         skills: list[tuple[int, int, int]] = []
         tasks: list[tuple[int, int, int]] = []
@@ -378,11 +456,11 @@ class TaxonomyMatcher:
         for match_id, start, end in self._cased(doc):
             if _cased_in_context(doc, start, end):
                 (skills if match_id in skill_ids else tasks).append((start, end, match_id))
-        for match_id, start, end in self._verb_object_matches(doc):
+        for match_id, start, end in self._verb_object_matches(doc, tokens or self.token_arrays(doc)):
             tasks.append((start, end, match_id))
         return _longest_first(skills), _longest_per_id(tasks)
 
-    def _verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def _verb_object_matches(self, doc: Doc, tokens: TokenArrays) -> list[tuple[int, int, int]]:
         """Run the verb...object Matcher only on the few windows where a match can be.
 
         The Matcher's set predicates ("LEMMA": {"IN": ...}) run in Python for every token and
@@ -393,70 +471,147 @@ class TaxonomyMatcher:
         n = len(doc)
         if n == 0:
             return []
-        # One attribute per to_array call: asking for several at once is slower than that.
-        lemmas = doc.to_array(LEMMA)
-        flags = self._lemma_flags.get(lemmas)[0].astype(numpy.int64)
-        lowers = doc.to_array(LOWER) if self._first_part_terms else lemmas
-        is_verb = (flags & _VERB) > 0
-        if self._first_part_terms:
-            is_verb |= self._first_part_flags.contains(lowers)
-        verbs = numpy.flatnonzero(is_verb)
+        lemmas, flags = tokens.lemmas, tokens.flags
         objects = numpy.flatnonzero(flags & _OBJECT)
-        if not verbs.size or not objects.size:
+        if not objects.size:
+            return []
+        verbs = numpy.flatnonzero(flags & _VERB)
+        if not verbs.size:
             return []
         # The scan from a verb stops before the next sentence start, at the next punctuation
         # or space that is not a coordination ("design, build and deploy"), or at ``reach``.
+        # Whichever of the first two comes first is the first stop after the verb.
         reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
-        sentence_starts = numpy.flatnonzero(doc.to_array(SENT_START).astype(numpy.int64) == 1)
-        hard_breaks = numpy.flatnonzero(
-            ((doc.to_array(IS_PUNCT) + doc.to_array(IS_SPACE)) > 0) & ((flags & _COORDINATOR) == 0)
-        )
+        starts = tokens.sent_starts
+        stops = numpy.flatnonzero(starts | (tokens.breaks & ((flags & _COORDINATOR) == 0)))
+        last_before_stop = numpy.append(stops - starts[stops], n - 1)
         last = numpy.minimum(
-            numpy.minimum(_next(sentence_starts, verbs, n) - 1, _next(hard_breaks, verbs, n - 1)),
-            verbs + reach,
+            last_before_stop[numpy.searchsorted(stops, verbs, side="right")], verbs + reach
         )
         first_object = numpy.searchsorted(objects, verbs, side="right")
         end_object = numpy.searchsorted(objects, last, side="right")
         reachable = first_object < end_object
+        if not reachable.any():
+            return []
         # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
         # holds ``window`` tokens (two more after the first part of a multi-word verb).
         gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0).tolist()
-        verb_terms, first_part_terms, object_terms = (
-            self._verb_terms, self._first_part_terms, self._object_terms
+        verb_masks, first_part_masks, object_masks = (
+            self._verb_masks, self._first_part_masks, self._object_masks
         )
+        task_of_bit, window = self._task_of_bit, self.window
         object_positions = objects.tolist()
         object_lemmas = lemmas[objects].tolist()
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
-        empty: set[str] = set()
+        reachable_verbs = verbs[reachable]
         for i, lemma, lower, a, b in zip(
-            verbs[reachable].tolist(),
-            lemmas[verbs[reachable]].tolist(),
-            lowers[verbs[reachable]].tolist(),
+            reachable_verbs.tolist(),
+            lemmas[reachable_verbs].tolist(),
+            tokens.lowers[reachable_verbs].tolist(),
             first_object[reachable].tolist(),
             end_object[reachable].tolist(),
             strict=True,
         ):
-            multi_word = first_part_terms.get(lower, empty)
-            terms = verb_terms.get(lemma, empty) | multi_word
+            multi_word = first_part_masks.get(lower, 0)
+            terms = verb_masks.get(lemma, 0) | multi_word
+            limit = gap_fill[i] + window + (2 if multi_word else 0)
             for k in range(a, b):
                 j = object_positions[k]
-                if gap_fill[j - 1] - gap_fill[i] > self.window + (2 if multi_word else 0):
+                if gap_fill[j - 1] > limit:
                     break
-                for term_id in terms & object_terms[object_lemmas[k]]:
-                    spans = windows[term_id]
+                common = terms & object_masks[object_lemmas[k]]
+                while common:
+                    bit = common & -common
+                    common ^= bit
+                    spans = windows[task_of_bit[bit.bit_length() - 1]]
                     if spans and i <= spans[-1][1]:
                         spans[-1][1] = max(spans[-1][1], j + 1)
                     else:
                         spans.append([i, j + 1])
-        # A verb takes its nearest object: keep the shortest match per task and start.
+        # A verb takes its nearest object: keep the shortest match per task and start. The
+        # scan found lemmas, so the Matcher's check for missing lemmas can be skipped.
         nearest: dict[tuple[int, int], int] = {}
         for term_id, spans in windows.items():
             matcher = self._tasks[term_id]
             for start, end in spans:
-                for match_id, s, e in matcher(doc[start:end]):
+                for match_id, s, e in matcher(doc[start:end], allow_missing=True):
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
         return sorted(((m, s, e) for (m, s), e in nearest.items()), key=lambda m: (m[1], m[2]))
+
+    def token_arrays(self, doc: Doc) -> TokenArrays:
+        """Read what the matcher needs of ``doc``'s tokens, with one ``to_array`` call."""
+        rows = doc.to_array([LEMMA, LOWER, SENT_START, IS_PUNCT, IS_SPACE, IDX, LENGTH])
+        lemmas, lowers = rows[:, 0], rows[:, 1]
+        return TokenArrays(
+            lemmas=lemmas,
+            lowers=lowers,
+            sent_starts=rows[:, 2] == 1,
+            breaks=(rows[:, 3] + rows[:, 4]) > 0,
+            flags=self._token_flags(lemmas, lowers),
+            idx=rows[:, 5],
+            ends=rows[:, 5] + rows[:, 6],
+        )
+
+    def _token_flags(self, lemmas: numpy.ndarray, lowers: numpy.ndarray) -> numpy.ndarray:
+        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma
+        and, for the first part of a multi-word verb, its lowercase form."""
+        flags = self._lemma_flags.get(lemmas)[0]
+        if self._first_part_terms:
+            flags |= numpy.where(self._first_part_flags.contains(lowers), _VERB, 0).astype(numpy.uint64)
+        return flags
+
+    def annotate_new_doc(
+        self, doc: Doc, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> TokenArrays:
+        """Do to ``doc`` what ``sentencizer`` and then ``lemmatizer`` would, and return its
+        :class:`TokenArrays` for :meth:`find_match_ids`.
+
+        A doc fresh from the tokenizer has its ORTH read once and every other attribute
+        gathered from a :class:`LexemeTable`, and both annotations written at once, where
+        the components and the matcher would read seven attributes and write two, one by
+        one; any other doc goes through the components themselves.
+
+        Example:
+            >>> from jdanalyzer.pipeline import build_pipeline
+            >>> nlp = build_pipeline()
+            >>> doc = nlp.make_doc("Deployed models. Then more")
+            >>> tokens = nlp.get_pipe("jdanalyzer_taxonomy").annotate_new_doc(
+            ...     doc, nlp.get_pipe("jdanalyzer_sentencizer"), nlp.get_pipe("jdanalyzer_lemmatizer"))
+            >>> [t.lemma_ for t in doc][:2], tokens.sent_starts.tolist()
+            (['deploy', 'model'], [True, False, False, True, False])
+        """
+        rows = doc.to_array([ORTH, IDX, SENT_START, LEMMA])
+        # Fresh from the tokenizer: no lemmas, and no sentence start set but the first token's.
+        fresh = len(doc) > 0 and not rows[:, 3].any() and not rows[1:, 2].any() and rows[0, 2] <= 1
+        if not fresh or lemmatizer.mode != "lookup":
+            return self.token_arrays(lemmatizer(sentencizer(doc)))
+        table = self._lexeme_table(sentencizer, lemmatizer)
+        at = table.rows(rows[:, 0])
+        flags, lemmas = table.flags[at], table.lemmas[at]
+        starts = _sentence_starts((flags & LexemeTable.ENDER) > 0, (flags & LexemeTable.PUNCT) > 0)
+        idx = rows[:, 1].copy()
+        # What the sentencizer writes: 1 or -1 (as uint64) on every token.
+        rows[:, 2] = numpy.where(starts, 1, -1).astype(numpy.int64).astype(numpy.uint64)
+        rows[:, 3] = lemmas
+        doc.from_array([SENT_START, LEMMA], rows[:, 2:])  # type: ignore[arg-type]
+        return TokenArrays(
+            lemmas=lemmas,
+            lowers=table.lowers[at],
+            sent_starts=starts,
+            breaks=(flags & (LexemeTable.PUNCT | LexemeTable.SPACE)) > 0,
+            flags=flags & _MATCH_FLAGS,
+            idx=idx,
+            ends=idx + table.lengths[at],
+        )
+
+    def _lexeme_table(self, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer) -> LexemeTable:
+        """The lexeme table for these components, kept while they and the sentence enders stay."""
+        key = (sentencizer, lemmatizer, tuple(sentencizer.punct_chars))
+        cached = self._lexemes
+        if cached is None or cached[0] is not key[0] or cached[1] is not key[1] or cached[2] != key[2]:
+            cached = self._lexemes = (*key, LexemeTable(self, sentencizer, lemmatizer))
+        return cached[3]
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
         doc.spans[self.skills_key] = skills
@@ -464,6 +619,82 @@ class TaxonomyMatcher:
 
 
 _VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
+_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+
+
+class TokenArrays(NamedTuple):
+    """What the taxonomy matcher reads of a doc's tokens, as arrays over the doc."""
+
+    lemmas: numpy.ndarray  # LEMMA hashes
+    lowers: numpy.ndarray  # LOWER hashes
+    sent_starts: numpy.ndarray  # bool: the token starts a sentence
+    breaks: numpy.ndarray  # bool: punctuation or space
+    flags: numpy.ndarray  # what the token can be in a verb...object match (_VERB etc.)
+    idx: numpy.ndarray  # character offset of the token
+    ends: numpy.ndarray  # character offset after the token
+
+
+class LexemeTable:
+    """What a pipeline's sentencizer, lemmatizer and taxonomy matcher read of a token that
+    depends on its lexeme alone, by ORTH hash: worked out once per lexeme, gathered per doc.
+
+    Reading a lexeme attribute from a Doc costs about as much for each attribute (a pointer
+    per token), so reading ORTH alone and gathering the rest from here costs a fraction of
+    reading five attributes and looking up two of them. Like spaCy's own caches, it takes a
+    lexeme's lowercase form and flags not to change.
+    """
+
+    # Bits of ``flags`` above the matcher's own: the token is one of the sentencizer's
+    # ``punct_chars``, is punctuation, is space.
+    ENDER, PUNCT, SPACE = 16, 32, 64
+
+    def __init__(
+        self, matcher: TaxonomyMatcher, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> None:
+        self._matcher, self._sentencizer, self._lemmatizer = matcher, sentencizer, lemmatizer
+        self._rows = HashTable()  # ORTH hash -> row of the arrays below
+        self._size = 0
+        self.lowers = numpy.zeros(0, dtype=numpy.uint64)
+        self.lemmas = numpy.zeros(0, dtype=numpy.uint64)
+        self.lengths = numpy.zeros(0, dtype=numpy.uint64)
+        self.flags = numpy.zeros(0, dtype=numpy.uint64)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def rows(self, orths: numpy.ndarray) -> numpy.ndarray:
+        """The row of each ORTH hash, adding the lexemes not met before."""
+        rows, found = self._rows.get(orths)
+        if not found.all():
+            self._add(numpy.unique(orths[~found]))
+            rows, _ = self._rows.get(orths)
+        return rows
+
+    def _add(self, orths: numpy.ndarray) -> None:
+        vocab = self._matcher._vocab
+        lexemes = [vocab[orth] for orth in orths.tolist()]
+        lowers = numpy.array([lex.lower for lex in lexemes], dtype=numpy.uint64)
+        lemmas = self._lemmatizer.lemma_hashes(lowers)
+        flags = self._matcher._token_flags(lemmas, lowers)
+        for bit, values in (
+            (self.ENDER, self._sentencizer._enders().contains(orths)),
+            (self.PUNCT, numpy.array([lex.is_punct for lex in lexemes], dtype=bool)),
+            (self.SPACE, numpy.array([lex.is_space for lex in lexemes], dtype=bool)),
+        ):
+            flags |= numpy.where(values, bit, 0).astype(numpy.uint64)
+        start, end = self._size, self._size + len(orths)
+        if end > len(self.flags):  # grow by doubling, so adding stays linear
+            capacity = max(1024, 2 * end)
+            for name in ("lowers", "lemmas", "lengths", "flags"):
+                grown = numpy.zeros(capacity, dtype=numpy.uint64)
+                grown[:start] = getattr(self, name)[:start]
+                setattr(self, name, grown)
+        self.lowers[start:end] = lowers
+        self.lemmas[start:end] = lemmas
+        self.lengths[start:end] = [len(lex.orth_) for lex in lexemes]
+        self.flags[start:end] = flags
+        self._rows.add(dict(zip(orths.tolist(), range(start, end), strict=True)))
+        self._size = end
 
 
 def _flag_table(groups: dict[int, Iterable[int]]) -> HashTable:
@@ -511,6 +742,14 @@ def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, 
 def _longest_per_id(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Resolve overlaps among matches of the same task, longest first; different tasks may
     overlap ("build and deploy models" is two duties)."""
+    ordered = sorted(matches)
+    end_of: dict[int, int] = {}  # furthest end so far of each id
+    for start, end, match_id in ordered:
+        if end_of.get(match_id, 0) > start:
+            break
+        end_of[match_id] = end
+    else:
+        return ordered  # no two matches of one id overlap, the usual case
     by_id: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for match in matches:
         by_id[match[2]].append(match)

@@ -69,24 +69,26 @@ def extract_many(
     texts: Iterable[str], *, batch_size: int = 64, max_chars: int = MAX_CHARS
 ) -> Iterator[Extraction]:
     """Extract from many postings, batching them through ``nlp.pipe``; yields in input order."""
-    from spacy.attrs import IDX, LENGTH
-
-    from .component import TaxonomyMatcher
-    from .pipeline import TAXONOMY_PIPE, get_pipeline
+    from .component import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+    from .pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 
     nlp = get_pipeline()
-    # The matcher is called directly rather than as a pipe: its matches are read as token
-    # offsets, without making Span objects for ``doc.spans`` and reading them back.
+    # The components are called directly rather than through ``nlp.pipe``: the sentencizer's
+    # and lemmatizer's annotations are written at once, and the matcher's matches are read
+    # as token offsets, without making Span objects for ``doc.spans`` and reading them back.
+    sentencizer = nlp.get_pipe(SENTENCIZER_PIPE)
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    assert isinstance(sentencizer, ArraySentencizer)
+    assert isinstance(lemmatizer, CaseFoldingLemmatizer)
     assert isinstance(matcher, TaxonomyMatcher)
     term_of = matcher.term_of
-    prepared = ((clean, (clean, cut)) for clean, cut in (prepare_text(t, max_chars=max_chars) for t in texts))
-    docs = nlp.pipe(prepared, batch_size=batch_size, as_tuples=True, disable=[TAXONOMY_PIPE])
-    for doc, (clean, truncated) in docs:
-        skills, tasks = matcher.find_match_ids(doc)
-        starts = doc.to_array(IDX)
-        first = starts.tolist()
-        last = (starts + doc.to_array(LENGTH)).tolist()
+    for text in texts:
+        clean, truncated = prepare_text(text, max_chars=max_chars)
+        doc = nlp.make_doc(clean)
+        tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+        skills, tasks = matcher.find_match_ids(doc, tokens)
+        first, last = tokens.idx.tolist(), tokens.ends.tolist()
         yield _extraction(
             clean,
             tuple(_match(term_of[m], clean, first[s], last[e - 1]) for s, e, m in skills),
@@ -96,10 +98,9 @@ def extract_many(
 
 
 def _match(term: Term, text: str, start: int, end: int) -> Match:
-    return Match(
-        id=term.id, name=term.name, matched=text[start:end], start=start, end=end,
-        kind=term.kind, side=term.side, category=term.category,
-    )
+    # Positional: a frozen dataclass takes keywords at twice the cost, and extraction makes
+    # tens of thousands of these.
+    return Match(term.id, term.name, text[start:end], start, end, term.kind, term.side, term.category)
 
 
 def _extraction(

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["TAXONOMY_PIPE", "build_pipeline", "get_pipeline"]
+__all__ = ["LEMMATIZER_PIPE", "SENTENCIZER_PIPE", "TAXONOMY_PIPE", "build_pipeline", "get_pipeline"]
 
-#: Name of the taxonomy matcher in the pipeline.
+#: Names of the components in the pipeline.
+SENTENCIZER_PIPE = "jdanalyzer_sentencizer"
+LEMMATIZER_PIPE = "jdanalyzer_lemmatizer"
 TAXONOMY_PIPE = "jdanalyzer_taxonomy"
 
 # Line breaks end a bullet, so they end a "sentence" too.
@@ -30,8 +32,8 @@ def build_pipeline() -> Language:
     from . import component  # noqa: F401  (registers the factories)
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("jdanalyzer_sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
-    nlp.add_pipe("jdanalyzer_lemmatizer")
+    nlp.add_pipe("jdanalyzer_sentencizer", name=SENTENCIZER_PIPE, config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.add_pipe("jdanalyzer_lemmatizer", name=LEMMATIZER_PIPE)
     nlp.add_pipe("jdanalyzer_taxonomy", name=TAXONOMY_PIPE)
     nlp.initialize()
     return nlp
