@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,7 @@ def _what_limits(report: EvalReport) -> str:
         "has to work offline from its own files); more labels help less than that (learning "
         "curve below).",
     ]
-    return "".join(lines)
+    return "\n".join(textwrap.wrap("".join(lines), width=92))
 
 
 def model_card(report: EvalReport, manifest: dict[str, Any]) -> str:
@@ -188,7 +189,9 @@ gap is, from the confusion matrix and the per-source table above:
 - The sources differ in era: 2024-2026 postings are nearly all AI roles and 2020 postings
   nearly all data roles, so per-source macro-F1 is lower than the pooled figure (few
   examples of the rarer labels per source).
+
 {_what_limits(report)}
+
 Tried and not kept (company-grouped CV on the same folds, most also on other fold seeds):
 per-class sigmoid calibration; class-bias tuning for `hybrid`/`other` (nested CV: no gain);
 dropping taxonomy matches in "about us"/benefits sections; richer dense side features, and
