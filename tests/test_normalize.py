@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,3 +61,41 @@ def test_normalize_never_raises_and_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert isinstance(once, str)
     assert normalize(once) == once
+
+
+def _lines_by_the_plain_rules(text: str) -> str:
+    """What normalize does after NFKC, as first written: each rule a pass of its own."""
+    import re
+
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+    invisible = "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff"
+    text = re.sub(f"[{invisible}]", "", text)
+    bullet = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s))\s*")
+    lines = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        match = bullet.match(line)
+        if match and match.end() < len(line):
+            lines.append(("- " + line[match.end():], True))
+        else:
+            lines.append((line, False))
+    out: list[str] = []
+    for line, is_bullet in lines:
+        if out and line and not is_bullet:
+            previous = out[-1]
+            ends = previous.endswith((".", ":", "!", "?", ";"))
+            if previous and not ends and (len(previous) >= 40 or line[0].islower()):
+                out[-1] = previous + " " + line
+                continue
+        out.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["\n", "\n\n\n", " ", "  ", "\t", "\u2028", "\u00ad", "\u200b", "\x07", "\ud800", "\ufeff", "- ", "• ",
+     "o ", "* ", "+", "build", "Models", "and", ".", ";", "x" * 45, "lowercase start", "End."]
+), max_size=40))
+def test_lines_follow_the_plain_rules(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert normalize(text) == _lines_by_the_plain_rules(unicodedata.normalize("NFKC", text))

@@ -21,13 +21,13 @@ _HTML_TAG = re.compile(
 _BULLET_MARKS = "•·▪◦●○■□►▶✓✔➢➤◆◇-–—*+"
 _BULLET = re.compile(rf"^\s*(?:[{re.escape(_BULLET_MARKS)}]|o(?=\s))\s*")
 _BULLET_FIRST = frozenset(_BULLET_MARKS + "o")
-_MANY_NEWLINES = re.compile(r"\n{3,}")
-# Control characters (but tab and newline), zero-width and bidi marks, soft hyphens, BOMs.
-_INVISIBLE = re.compile(
+# Control characters (but tab and newline), zero-width and bidi marks, soft hyphens, BOMs,
+# which are dropped; and lone surrogates (from broken decoding), which cannot be encoded
+# (spaCy needs to) and become U+FFFD. One pass finds both.
+_INVISIBLE_OR_SURROGATE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]"
+    "|[\ud800-\udfff]"
 )
-# Lone surrogates (from broken decoding) cannot be encoded, and spaCy needs to.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = (".", ":", "!", "?", ";")
 # Lines at least this long that stop mid-sentence were wrapped by the source, not the author.
 _WRAP_WIDTH = 40
@@ -60,28 +60,36 @@ def _html_to_text(text: str) -> str:
     return get_text(text)
 
 
-def _clean_line(line: str) -> tuple[str, bool]:
-    """Collapse spaces in a line and turn any bullet marker into "- "; say if it was a bullet."""
-    # str.split() splits on every kind of space (no-break, em, ideographic...): one C pass,
-    # where a regex over the whole text costs as much as tokenizing it.
-    line = " ".join(line.split())
-    if not line or line[0] not in _BULLET_FIRST:
-        return line, False
-    match = _BULLET.match(line)
-    if match and match.end() < len(line):
-        return "- " + line[match.end() :], True
-    return line, False
+def _invisible_or_surrogate(match: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else ""
 
 
-def _unwrap(lines: list[tuple[str, bool]]) -> list[str]:
-    """Join lines that a source wrapped at a fixed width back into their sentence or bullet."""
+def _clean_lines(text: str) -> list[str]:
+    """Collapse the spaces in each line, turn bullet markers into "- ", join lines that a
+    source wrapped at a fixed width back into their sentence or bullet, and keep one blank
+    line of a run of them."""
     out: list[str] = []
-    for line, is_bullet in lines:
-        if out and line and not is_bullet:
+    for line in text.split("\n"):
+        # str.split() splits on every kind of space (no-break, em, ideographic...): one C
+        # pass, where a regex over the whole text costs as much as tokenizing it.
+        line = " ".join(line.split())
+        if not line:
+            if not out or out[-1]:
+                out.append(line)
+            continue
+        if line[0] in _BULLET_FIRST:
+            match = _BULLET.match(line)
+            if match and match.end() < len(line):
+                out.append("- " + line[match.end() :])
+                continue
+        if out:
             previous = out[-1]
-            wrapped = len(previous) >= _WRAP_WIDTH and not previous.endswith(_SENTENCE_END)
-            continues = line[0].islower() and previous and not previous.endswith(_SENTENCE_END)
-            if previous and (wrapped or continues):
+            # Wrapped: a long line, or one going on in lowercase, that stops mid-sentence.
+            if (
+                previous
+                and not previous.endswith(_SENTENCE_END)
+                and (len(previous) >= _WRAP_WIDTH or line[0].islower())
+            ):
                 out[-1] = previous + " " + line
                 continue
         out.append(line)
@@ -111,7 +119,5 @@ def normalize(text: str) -> str:
 
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", _SURROGATE.sub("\ufffd", text))
-    lines = [_clean_line(line) for line in text.split("\n")]
-    text = "\n".join(_unwrap(lines))
-    return _MANY_NEWLINES.sub("\n\n", text).strip()
+    text = _INVISIBLE_OR_SURROGATE.sub(_invisible_or_surrogate, text)
+    return "\n".join(_clean_lines(text)).strip()
