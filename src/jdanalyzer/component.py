@@ -449,10 +449,9 @@ class TaxonomyMatcher:
         :meth:`annotate_new_doc`); otherwise they are read from ``doc``.
         """
         skill_ids = self._skill_ids
-        skills: list[tuple[int, int, int]] = []
-        tasks: list[tuple[int, int, int]] = []
-        for match_id, start, end in self._lower(doc):
-            (skills if match_id in skill_ids else tasks).append((start, end, match_id))
+        found = self._lower(doc)
+        skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
+        tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
         for match_id, start, end in self._cased(doc):
             if _cased_in_context(doc, start, end):
                 (skills if match_id in skill_ids else tasks).append((start, end, match_id))

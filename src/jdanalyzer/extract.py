@@ -91,8 +91,8 @@ def extract_many(
         first, last = tokens.idx.tolist(), tokens.ends.tolist()
         yield _extraction(
             clean,
-            tuple(_match(term_of[m], clean, first[s], last[e - 1]) for s, e, m in skills),
-            tuple(_match(term_of[m], clean, first[s], last[e - 1]) for s, e, m in tasks),
+            _matches(skills, term_of, clean, first, last),
+            _matches(tasks, term_of, clean, first, last),
             truncated,
         )
 
@@ -101,6 +101,18 @@ def _match(term: Term, text: str, start: int, end: int) -> Match:
     # Positional: a frozen dataclass takes keywords at twice the cost, and extraction makes
     # tens of thousands of these.
     return Match(term.id, term.name, text[start:end], start, end, term.kind, term.side, term.category)
+
+
+def _matches(
+    found: list[tuple[int, int, int]], term_of: dict[int, Term], text: str, first: list[int], last: list[int]
+) -> tuple[Match, ...]:
+    """:func:`_match` for each ``(start, end, match_id)`` token span, with the character
+    offsets where each token starts (``first``) and ends (``last``)."""
+    out = []
+    for start, end, match_id in found:
+        term, a, b = term_of[match_id], first[start], last[end - 1]
+        out.append(Match(term.id, term.name, text[a:b], a, b, term.kind, term.side, term.category))
+    return tuple(out)
 
 
 def _extraction(
