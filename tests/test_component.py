@@ -177,3 +177,22 @@ def test_extract_many_equals_reading_the_components_spans(corpus_texts: list[str
         assert sorted(fast.tasks, key=lambda m: (m.start, m.end, m.id)) == sorted(
             from_spans.tasks, key=lambda m: (m.start, m.end, m.id)
         )
+
+
+def test_lemmatizer_makes_spacys_table_only_when_asked() -> None:
+    """The lemma table is kept as the plain dict it is read into; ``lookups`` gives spaCy's
+    Table of the same data (what the stock loader gives), for saving the component."""
+    from spacy.lookups import load_lookups
+
+    from jdanalyzer.pipeline import build_pipeline
+
+    nlp = build_pipeline()
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
+    assert [t.lemma_ for t in nlp("Deployed models")] == ["deploy", "model"]
+    assert "_pending_lemmas" in lemmatizer.__dict__
+    table = lemmatizer.lookups.get_table("lemma_lookup")
+    stock = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    assert len(table) == len(stock) and all(table.get(k) == stock.get(k) for k in ("models", "ran", "data"))
+    assert [t.lemma_ for t in nlp("Deployed models")] == ["deploy", "model"]
+    restored = build_pipeline().from_bytes(nlp.to_bytes())
+    assert [t.lemma_ for t in restored("Deployed models")] == ["deploy", "model"]

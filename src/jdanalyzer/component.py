@@ -127,17 +127,39 @@ class CaseFoldingLemmatizer(Lemmatizer):
     def initialize(
         self, get_examples: Any = None, *, nlp: Language | None = None, lookups: Any = None
     ) -> None:
-        # Share the lookup table the taxonomy matcher's patterns were lemmatized with:
-        # loading spacy-lookups-data again costs a tenth of a second at every start.
-        if lookups is None and self.mode == "lookup" and _lemma_table() is not None:
-            from spacy.lookups import Lookups
+        # Share the lookup table the taxonomy matcher's patterns were lemmatized with, as the
+        # plain dict it is read into: loading spacy-lookups-data again, or making spaCy's
+        # Table of it, costs a tenth of a second each at every start. The Table is made
+        # only if ``lookups`` is asked for (to save the component, say).
+        table = _lemma_table() if lookups is None and self.mode == "lookup" else None
+        if table is None:
+            super().initialize(get_examples, nlp=nlp, lookups=lookups)
+            return
+        from spacy.lookups import Lookups
 
-            lookups = Lookups()
-            lookups.set_table("lemma_lookup", _lemma_table())
-        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+        self.lookups = Lookups()
+        self.__dict__["_pending_lemmas"] = table
+        self._validated = True  # "lemma_lookup", the one table lookup mode needs, is there
+
+    @property  # type: ignore[override]
+    def lookups(self) -> Any:
+        pending = self.__dict__.pop("_pending_lemmas", None)
+        if pending is not None:
+            self.__dict__["_lookups"].add_table("lemma_lookup", pending)
+        return self.__dict__["_lookups"]
+
+    @lookups.setter
+    def lookups(self, value: Any) -> None:
+        self.__dict__.pop("_pending_lemmas", None)
+        self.__dict__["_lookups"] = value
+
+    def _lemma_lookup(self) -> Any:
+        """The lemma lookup table: the plain dict while spaCy's Table is not made."""
+        pending = self.__dict__.get("_pending_lemmas")
+        return pending if pending is not None else self.lookups.get_table("lemma_lookup", {})
 
     def lookup_lemmatize(self, token: Token) -> list[str]:
-        table = self.lookups.get_table("lemma_lookup", {})
+        table = self._lemma_lookup()
         lower = token.lower_
         result = table.get(lower, lower)
         return [result] if isinstance(result, str) else [r.lower() for r in result]
@@ -160,7 +182,7 @@ class CaseFoldingLemmatizer(Lemmatizer):
         lemmas, found = lemma_of.get(lowers)
         if not found.all():
             strings = self.vocab.strings
-            table = self.lookups.get_table("lemma_lookup", {})
+            table = self._lemma_lookup()
             new = {}
             for h in set(lowers[~found].tolist()):
                 lower = strings[h]
@@ -779,10 +801,13 @@ def _lemma_function(nlp: Language) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _lemma_table() -> Any:
-    try:
-        from spacy.lookups import load_lookups
+def _lemma_table() -> dict[str, Any] | None:
+    """spaCy's English lemma lookup table, read from spacy-lookups-data as a plain dict (what
+    ``spacy.lookups.load_lookups`` reads, before making a Table of it); None if missing."""
+    from spacy.util import load_language_data, registry
 
-        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, ImportError):
+    if "en" not in registry.lookups:
         return None
+    data = registry.lookups.get("en")
+    table = load_language_data(data["lemma_lookup"]) if "lemma_lookup" in data else None
+    return table if isinstance(table, dict) else None
