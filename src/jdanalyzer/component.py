@@ -516,17 +516,19 @@ class TaxonomyMatcher:
             return []
         # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
         # holds ``window`` tokens (two more after the first part of a multi-word verb).
-        gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0).tolist()
+        gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
         verb_masks, first_part_masks, object_masks = (
             self._verb_masks, self._first_part_masks, self._object_masks
         )
         task_of_bit, window = self._task_of_bit, self.window
         object_positions = objects.tolist()
         object_lemmas = lemmas[objects].tolist()
+        gap_before_object = gap_fill[objects - 1].tolist()  # (an object at 0 follows no verb)
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
         reachable_verbs = verbs[reachable]
-        for i, lemma, lower, a, b in zip(
+        for i, gap_at_verb, lemma, lower, a, b in zip(
             reachable_verbs.tolist(),
+            gap_fill[reachable_verbs].tolist(),
             lemmas[reachable_verbs].tolist(),
             tokens.lowers[reachable_verbs].tolist(),
             first_object[reachable].tolist(),
@@ -535,11 +537,11 @@ class TaxonomyMatcher:
         ):
             multi_word = first_part_masks.get(lower, 0)
             terms = verb_masks.get(lemma, 0) | multi_word
-            limit = gap_fill[i] + window + (2 if multi_word else 0)
+            limit = gap_at_verb + window + (2 if multi_word else 0)
             for k in range(a, b):
-                j = object_positions[k]
-                if gap_fill[j - 1] > limit:
+                if gap_before_object[k] > limit:
                     break
+                j = object_positions[k]
                 common = terms & object_masks[object_lemmas[k]]
                 while common:
                     bit = common & -common

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .normalize import normalize
 from .taxonomy import Taxonomy, Term, load_taxonomy
@@ -88,11 +88,10 @@ def extract_many(
         doc = nlp.make_doc(clean)
         tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
         skills, tasks = matcher.find_match_ids(doc, tokens)
-        first, last = tokens.idx.tolist(), tokens.ends.tolist()
         yield _extraction(
             clean,
-            _matches(skills, term_of, clean, first, last),
-            _matches(tasks, term_of, clean, first, last),
+            _matches(skills, term_of, clean, tokens.idx, tokens.ends),
+            _matches(tasks, term_of, clean, tokens.idx, tokens.ends),
             truncated,
         )
 
@@ -104,13 +103,17 @@ def _match(term: Term, text: str, start: int, end: int) -> Match:
 
 
 def _matches(
-    found: list[tuple[int, int, int]], term_of: dict[int, Term], text: str, first: list[int], last: list[int]
+    found: list[tuple[int, int, int]], term_of: dict[int, Term], text: str, idx: Any, ends: Any
 ) -> tuple[Match, ...]:
-    """:func:`_match` for each ``(start, end, match_id)`` token span, with the character
-    offsets where each token starts (``first``) and ends (``last``)."""
+    """:func:`_match` for each ``(start, end, match_id)`` token span, given the arrays of
+    character offsets where each token starts (``idx``) and ends (``ends``)."""
+    if not found:
+        return ()
+    firsts = idx[[start for start, _, _ in found]].tolist()
+    lasts = ends[[end - 1 for _, end, _ in found]].tolist()
     out = []
-    for start, end, match_id in found:
-        term, a, b = term_of[match_id], first[start], last[end - 1]
+    for (_, _, match_id), a, b in zip(found, firsts, lasts, strict=True):
+        term = term_of[match_id]
         out.append(Match(term.id, term.name, text[a:b], a, b, term.kind, term.side, term.category))
     return tuple(out)
 
