@@ -82,8 +82,86 @@ def test_annotate_new_doc_does_what_the_components_do(corpus_texts: list[str]) -
         tokens = _annotate_new_doc(doc)
         expected = _annotated_by_the_components(text)
         assert [(t.is_sent_start, t.lemma_) for t in doc] == [(t.is_sent_start, t.lemma_) for t in expected]
+        assert tokens.annotated
         for name, ours, theirs in zip(tokens._fields, tokens, matcher.token_arrays(expected), strict=True):
-            assert ours.tolist() == theirs.tolist(), name
+            if name != "annotated":
+                assert ours.tolist() == theirs.tolist(), name
+
+
+# Sentence breaks between a verb and its object, and cased short names at sentence starts.
+_BOUNDARY_TEXTS = [
+    "Deploy.\nModels in production. Build pipelines and deploy models.",
+    "You will design, build and deploy\nmachine learning models; fine-tune LLMs. R is a plus.",
+    "Experience with R, Go and Spark.\nGo deeper. Excel at work; Excel and SQL.",
+    "Build dashboards in Tableau! Models? Write documentation.\n\n- Train models\n- Evaluate LLMs",
+    "We like it. Spark is used daily. Our stack: Spark is used daily.",
+]
+
+
+def test_new_doc_arrays_reads_what_annotate_new_doc_writes(corpus_texts: list[str]) -> None:
+    """The fast path's arrays are those of the annotated doc, and the doc is left as it was."""
+    nlp = get_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    for text in _BOUNDARY_TEXTS + corpus_texts[:15]:
+        doc = nlp.make_doc(text)
+        tokens = matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
+        assert not tokens.annotated
+        assert not doc.has_annotation("LEMMA") and not doc.has_annotation("SENT_START")
+        expected = _annotate_new_doc(nlp.make_doc(text))
+        for name, ours, theirs in zip(tokens._fields, tokens, expected, strict=True):
+            if name != "annotated":
+                assert ours.tolist() == theirs.tolist(), name
+
+
+def _stock_sentencizer_pipeline():
+    """The pipeline with spaCy's own Sentencizer (same rule, per-token predict)."""
+    from jdanalyzer.pipeline import build_pipeline
+
+    nlp = build_pipeline()
+    nlp.replace_pipe(SENTENCIZER_PIPE, "sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
+    return nlp
+
+
+def test_matches_on_an_unannotated_doc_equal_the_stock_components(corpus_texts: list[str]) -> None:
+    """find_match_ids on a doc from new_doc_arrays (lemmas written only where the
+    verb...object Matcher reads them, no sentence starts) finds what the components find
+    on a fully annotated doc, with spaCy's stock sentencizer too."""
+    nlp = get_pipeline()
+    stock = _stock_sentencizer_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    n_tasks = 0
+    for text in _BOUNDARY_TEXTS + corpus_texts:
+        doc = nlp.make_doc(text)
+        skills, tasks = matcher.find_match_ids(doc, matcher.new_doc_arrays(doc, sentencizer, lemmatizer))
+        assert not doc.has_annotation("SENT_START")
+        for pipeline in (nlp, stock):
+            annotated = pipeline(text)
+            assert [(s.start, s.end, s.id) for s in annotated.spans["skills"]] == [
+                (s, e, m) for s, e, m in skills
+            ]
+            assert sorted((s.start, s.end, s.id) for s in annotated.spans["tasks"]) == sorted(
+                (s, e, m) for s, e, m in tasks
+            )
+        n_tasks += len(tasks)
+    assert n_tasks > 100  # the verb...object path was exercised
+
+
+def test_public_components_still_annotate_every_token(corpus_texts: list[str]) -> None:
+    """Docs from nlp(...) and nlp.pipe carry a lemma and a sentence start on every token,
+    the same as spaCy's stock sentencizer and the per-token lemmatizer give."""
+    nlp = get_pipeline()
+    stock = _stock_sentencizer_pipeline()
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
+    texts = _BOUNDARY_TEXTS + corpus_texts[:10]
+    for doc in [nlp(texts[0]), *nlp.pipe(texts)]:
+        assert doc.has_annotation("LEMMA", require_complete=True)
+        assert all(t.is_sent_start is not None for t in doc)
+        expected = stock(doc.text)
+        assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in expected]
+        assert [t.lemma_ for t in doc] == [lemmatizer.lookup_lemmatize(t)[0] for t in doc]
+    assert [t.lemma_ for t in nlp("Deployed models. Then data")] == ["deploy", "model", ".", "then", "datum"]
 
 
 def test_annotate_new_doc_keeps_annotations_already_set() -> None:

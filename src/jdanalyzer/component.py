@@ -470,14 +470,16 @@ class TaxonomyMatcher:
         ``tokens`` are the doc's token arrays when the caller has them already (see
         :meth:`annotate_new_doc`); otherwise they are read from ``doc``.
         """
+        if tokens is None:
+            tokens = self.token_arrays(doc)
         skill_ids = self._skill_ids
         found = self._lower(doc)
         skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
         tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
         for match_id, start, end in self._cased(doc):
-            if _cased_in_context(doc, start, end):
+            if _cased_in_context(doc, start, end, bool(tokens.sent_starts[start])):
                 (skills if match_id in skill_ids else tasks).append((start, end, match_id))
-        for match_id, start, end in self._verb_object_matches(doc, tokens or self.token_arrays(doc)):
+        for match_id, start, end in self._verb_object_matches(doc, tokens):
             tasks.append((start, end, match_id))
         return _longest_first(skills), _longest_per_id(tasks)
 
@@ -547,10 +549,18 @@ class TaxonomyMatcher:
                     bit = common & -common
                     common ^= bit
                     spans = windows[task_of_bit[bit.bit_length() - 1]]
-                    if spans and i <= spans[-1][1]:
+                    # A window holds no sentence start but at its first token, so the
+                    # Matcher's IS_SENT_START checks (never on a first token) read False.
+                    if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
                         spans[-1][1] = max(spans[-1][1], j + 1)
                     else:
                         spans.append([i, j + 1])
+        if windows and not tokens.annotated:
+            # The doc has no lemmas or sentence starts: write the lemmas, all the Matcher
+            # reads that the doc lacks (its IS_SENT_START checks read False, as they would
+            # on the annotated doc; see above). One array write costs less than writing
+            # the windows' tokens one by one.
+            doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
         # A verb takes its nearest object: keep the shortest match per task and start. The
         # scan found lemmas, so the Matcher's check for missing lemmas can be skipped.
         nearest: dict[tuple[int, int], int] = {}
@@ -590,10 +600,10 @@ class TaxonomyMatcher:
         """Do to ``doc`` what ``sentencizer`` and then ``lemmatizer`` would, and return its
         :class:`TokenArrays` for :meth:`find_match_ids`.
 
-        A doc fresh from the tokenizer has its ORTH read once and every other attribute
-        gathered from a :class:`LexemeTable`, and both annotations written at once, where
-        the components and the matcher would read seven attributes and write two, one by
-        one; any other doc goes through the components themselves.
+        A doc fresh from the tokenizer gets its arrays from :meth:`new_doc_arrays` and both
+        annotations written at once, where the components and the matcher would read seven
+        attributes and write two, one by one; any other doc goes through the components
+        themselves.
 
         Example:
             >>> from jdanalyzer.pipeline import build_pipeline
@@ -604,28 +614,53 @@ class TaxonomyMatcher:
             >>> [t.lemma_ for t in doc][:2], tokens.sent_starts.tolist()
             (['deploy', 'model'], [True, False, False, True, False])
         """
-        rows = doc.to_array([ORTH, IDX, SENT_START, LEMMA])
+        rows = doc.to_array([SENT_START, LEMMA])
         # Fresh from the tokenizer: no lemmas, and no sentence start set but the first token's.
-        fresh = len(doc) > 0 and not rows[:, 3].any() and not rows[1:, 2].any() and rows[0, 2] <= 1
+        fresh = len(doc) > 0 and not rows[:, 1].any() and not rows[1:, 0].any() and rows[0, 0] <= 1
         if not fresh or lemmatizer.mode != "lookup":
             return self.token_arrays(lemmatizer(sentencizer(doc)))
+        tokens = self.new_doc_arrays(doc, sentencizer, lemmatizer)
+        # What the sentencizer writes: 1 or -1 (as uint64) on every token.
+        rows[:, 0] = numpy.where(tokens.sent_starts, 1, -1).astype(numpy.int64).astype(numpy.uint64)
+        rows[:, 1] = tokens.lemmas
+        doc.from_array([SENT_START, LEMMA], rows)  # type: ignore[arg-type]
+        return tokens._replace(annotated=True)
+
+    def new_doc_arrays(
+        self, doc: Doc, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> TokenArrays:
+        """The :class:`TokenArrays` that :meth:`annotate_new_doc` returns, without writing
+        the sentence starts and lemmas to ``doc``: for a non-empty doc just made by the
+        tokenizer, with the lemmatizer in lookup mode.
+
+        ORTH is read once and every other attribute gathered from a :class:`LexemeTable`.
+        For callers that want the matches alone: with ``annotated`` False,
+        :meth:`find_match_ids` writes the lemmas (in one array) only when the verb...object
+        Matcher has windows to check, and reads sentence starts from the arrays alone.
+
+        Example:
+            >>> from jdanalyzer.pipeline import build_pipeline
+            >>> nlp = build_pipeline()
+            >>> doc = nlp.make_doc("Deployed models. Then more")
+            >>> tokens = nlp.get_pipe("jdanalyzer_taxonomy").new_doc_arrays(
+            ...     doc, nlp.get_pipe("jdanalyzer_sentencizer"), nlp.get_pipe("jdanalyzer_lemmatizer"))
+            >>> tokens.sent_starts.tolist(), doc.has_annotation("LEMMA")
+            ([True, False, False, True, False], False)
+        """
+        rows = doc.to_array([ORTH, IDX])
         table = self._lexeme_table(sentencizer, lemmatizer)
         at = table.rows(rows[:, 0])
-        flags, lemmas = table.flags[at], table.lemmas[at]
-        starts = _sentence_starts((flags & LexemeTable.ENDER) > 0, (flags & LexemeTable.PUNCT) > 0)
-        idx = rows[:, 1].copy()
-        # What the sentencizer writes: 1 or -1 (as uint64) on every token.
-        rows[:, 2] = numpy.where(starts, 1, -1).astype(numpy.int64).astype(numpy.uint64)
-        rows[:, 3] = lemmas
-        doc.from_array([SENT_START, LEMMA], rows[:, 2:])  # type: ignore[arg-type]
+        flags = table.flags[at]
+        idx = rows[:, 1]
         return TokenArrays(
-            lemmas=lemmas,
+            lemmas=table.lemmas[at],
             lowers=table.lowers[at],
-            sent_starts=starts,
+            sent_starts=_sentence_starts((flags & LexemeTable.ENDER) > 0, (flags & LexemeTable.PUNCT) > 0),
             breaks=(flags & (LexemeTable.PUNCT | LexemeTable.SPACE)) > 0,
             flags=flags & _MATCH_FLAGS,
             idx=idx,
             ends=idx + table.lengths[at],
+            annotated=False,
         )
 
     def _lexeme_table(self, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer) -> LexemeTable:
@@ -655,6 +690,9 @@ class TokenArrays(NamedTuple):
     flags: numpy.ndarray  # what the token can be in a verb...object match (_VERB etc.)
     idx: numpy.ndarray  # character offset of the token
     ends: numpy.ndarray  # character offset after the token
+    # The doc carries these lemmas and sentence starts; if not, the matcher writes the
+    # lemmas when its verb...object Matcher needs them (see TaxonomyMatcher.new_doc_arrays).
+    annotated: bool = True
 
 
 class LexemeTable:
@@ -779,8 +817,9 @@ def _longest_per_id(matches: list[tuple[int, int, int]]) -> list[tuple[int, int,
     return sorted(m for group in by_id.values() for m in _longest_first(group))
 
 
-def _cased_in_context(doc: Doc, start: int, end: int) -> bool:
-    """Accept an exact-case short name only where it reads as a listed tool name."""
+def _cased_in_context(doc: Doc, start: int, end: int, sent_start: bool) -> bool:
+    """Accept an exact-case short name only where it reads as a listed tool name;
+    ``sent_start`` says whether it starts a sentence."""
     after = doc[end] if end < len(doc) else None
     if after is not None and after.text in _BAD_FOLLOWERS and after.whitespace_ == "":
         return False
@@ -789,7 +828,7 @@ def _cased_in_context(doc: Doc, start: int, end: int) -> bool:
         after is not None and after.lower_ in _LIST_CONTEXT
     )
     single_letter = end - start == 1 and len(doc[start].text) == 1
-    if single_letter or doc[start].is_sent_start or before is None or before.is_space:
+    if single_letter or sent_start or before is None or before.is_space:
         return in_list
     return True
 

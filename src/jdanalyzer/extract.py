@@ -73,9 +73,10 @@ def extract_many(
     from .pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 
     nlp = get_pipeline()
-    # The components are called directly rather than through ``nlp.pipe``: the sentencizer's
-    # and lemmatizer's annotations are written at once, and the matcher's matches are read
-    # as token offsets, without making Span objects for ``doc.spans`` and reading them back.
+    # The components are called directly rather than through ``nlp.pipe``: what the
+    # sentencizer and lemmatizer would work out is gathered per lexeme and kept in arrays,
+    # and the matcher's matches are read as token offsets, without making Span objects for
+    # ``doc.spans`` and reading them back.
     sentencizer = nlp.get_pipe(SENTENCIZER_PIPE)
     lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
@@ -86,7 +87,13 @@ def extract_many(
     for text in texts:
         clean, truncated = prepare_text(text, max_chars=max_chars)
         doc = nlp.make_doc(clean)
-        tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+        # Only the Extraction leaves here, so the doc is not annotated: the matcher writes
+        # lemmas on the few tokens its verb...object Matcher reads.
+        tokens = (
+            matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
+            if len(doc) and lemmatizer.mode == "lookup"
+            else matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+        )
         skills, tasks = matcher.find_match_ids(doc, tokens)
         yield _extraction(
             clean,
