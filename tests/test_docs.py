@@ -36,3 +36,22 @@ def test_readme_figures_match_the_model_manifest() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     macro = manifest["metrics"]["model"]["macro_f1"]
     assert f"{macro:.3f}".rstrip("0") in readme or f"{macro}" in readme
+
+
+def test_docstring_examples_run() -> None:
+    """Every ``Example:`` in the package's docstrings gives the output it shows."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    import jdanalyzer
+
+    failed = {}
+    for info in pkgutil.iter_modules(jdanalyzer.__path__, "jdanalyzer."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=False)
+        if result.failed:
+            failed[info.name] = result.failed
+    assert not failed, f"docstring examples that fail: {failed} (run pytest --doctest-modules src)"

@@ -60,7 +60,7 @@ def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
     Example:
         >>> result = extract("You will deploy LLMs with vLLM and build dashboards in Tableau.")
         >>> [m.id for m in result.skills]
-        ['llm', 'vllm', 'tableau']
+        ['llm', 'vllm', 'dashboards', 'tableau']
     """
     return next(extract_many([text], max_chars=max_chars))
 

@@ -62,8 +62,8 @@ def side_profile(terms: str, taxonomy: Taxonomy) -> list[float]:
     counts: high only when a posting asks for both.
 
     Example:
-        >>> side_profile("skill:llm skill:llm skill:sql", load_taxonomy())[0]  # skills_ai_engineer
-        1.0986122886681098
+        >>> round(side_profile("skill:llm skill:llm skill:sql", load_taxonomy())[0], 4)  # log1p(2)
+        1.0986
     """
     counts = dict.fromkeys(SIDE_PROFILE_NAMES, 0.0)
     distinct: dict[str, set[str]] = {side: set() for side in _SIDES}

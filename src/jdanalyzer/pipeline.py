@@ -24,7 +24,8 @@ def build_pipeline() -> Language:
 
     Example:
         >>> nlp = build_pipeline()
-        >>> [s.id_ for s in nlp("Experience with PyTorch.").spans["skills"]]
+        >>> doc = nlp("Experience with PyTorch.")
+        >>> [s.id_ for s in doc.spans["skills"]]
         ['pytorch']
     """
     import spacy
