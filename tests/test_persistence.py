@@ -71,6 +71,16 @@ def test_the_array_file_alone_is_enough(model_copy: Path, samples: dict[str, str
         RoleModel.load(model_copy)
 
 
+def test_renamed_files_are_checked_against_their_own_digest(
+    model_copy: Path, samples: dict[str, str]
+) -> None:
+    model_copy.with_suffix(".npz").rename(model_copy.with_name("mine.npz"))
+    model_copy.with_suffix(".json").rename(model_copy.with_name("mine.json"))
+    model_copy.unlink()
+    role = RoleModel.load(model_copy.with_name("mine.npz"))
+    assert role.classify(samples["ai_engineer"]).label == "ai_engineer"
+
+
 def test_missing_array_file_is_refused(model_copy: Path) -> None:
     model_copy.with_suffix(".npz").unlink()
     with pytest.raises(ModelError, match=r"role_model.npz is missing; rebuild it"):

@@ -166,8 +166,9 @@ def check_files(path: Path, manifest: Mapping[str, Any], *, needed: tuple[str, .
         for key, digest in (("model_file", "model_sha256"), ("weights_file", "weights_sha256"))
         if manifest.get(key)
     }
-    expected_here = listed.get(path, (manifest.get("model_sha256"), True))[0]
-    listed[path] = (expected_here, True)
+    # The named file may have been renamed: its suffix tells which digest it should have.
+    digest = "weights_sha256" if path.suffix == ".npz" else "model_sha256"
+    listed[path] = (manifest.get(digest), True)
     for file, (expected, required) in listed.items():
         if not file.is_file():
             if not required:
@@ -232,8 +233,9 @@ def load_weights(path: Path | None = None) -> tuple[Any, dict[str, Any]]:
     if not manifest.get("weights_file"):
         pipeline, manifest = load_pipeline(path)
         return LinearRoleModel.from_pipeline(pipeline), manifest
-    check_files(path, manifest, needed=("weights_file",))
-    weights = path.with_name(str(manifest["weights_file"]))
+    named = path.suffix == ".npz"
+    check_files(path, manifest, needed=() if named else ("weights_file",))
+    weights = path if named else path.with_name(str(manifest["weights_file"]))
     try:
         linear = LinearRoleModel.load(weights)
     except Exception as exc:  # a corrupt archive can raise almost anything
