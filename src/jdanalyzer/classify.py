@@ -44,18 +44,11 @@ class RoleModel:
         prior = np.array([float(counts.get(label, 1.0)) for label in self.labels])
         self.prior = prior / prior.sum()
         self.explainer = Explainer(
-            feature_names=linear.feature_name,
+            feature_name=linear.feature_name,
             coef=linear.coef,
             classes=np.asarray(self.labels),
             taxonomy=load_taxonomy(),
         )
-
-    @classmethod
-    def from_pipeline(cls, pipeline: Any, manifest: dict[str, Any] | None = None) -> RoleModel:
-        """Wrap a fitted role pipeline (:func:`jdanalyzer.model.make_role_pipeline`, slimmed)."""
-        from .linear import LinearRoleModel
-
-        return cls(LinearRoleModel.from_pipeline(pipeline), manifest)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> RoleModel:

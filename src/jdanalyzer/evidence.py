@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +54,7 @@ def ngram_spans(text: str, ngrams: set[str]) -> dict[str, list[tuple[int, int]]]
 class Explainer:
     """Turns a feature row of a fitted linear model into :class:`Evidence` terms."""
 
-    feature_names: Sequence[str] | Callable[[int], str]  # names, or the name of column j
+    feature_name: Callable[[int], str]  # the name of column j, "block__feature"
     coef: np.ndarray  # (n_classes, n_features)
     classes: np.ndarray
     taxonomy: Taxonomy
@@ -88,8 +88,7 @@ class Explainer:
             for i in order[::-1][:top]
             if contrib[i] < 0
         ]
-        name_of = self.feature_names if callable(self.feature_names) else self.feature_names.__getitem__
-        names = [str(name_of(j)) for j, _, _ in chosen]
+        names = [self.feature_name(j) for j, _, _ in chosen]
         grams = {n.split("__", 1)[1] for n in names if n.startswith("words__")}
         gram_spans = ngram_spans(extraction.text, grams) if grams else {}
         by_id: dict[str, list[tuple[int, int]]] = defaultdict(list)

@@ -118,11 +118,10 @@ def _matches(
         return ()
     firsts = idx[[start for start, _, _ in found]].tolist()
     lasts = ends[[end - 1 for _, end, _ in found]].tolist()
-    out = []
-    for (_, _, match_id), a, b in zip(found, firsts, lasts, strict=True):
-        term = term_of[match_id]
-        out.append(Match(term.id, term.name, text[a:b], a, b, term.kind, term.side, term.category))
-    return tuple(out)
+    return tuple(
+        _match(term_of[match_id], text, a, b)
+        for (_, _, match_id), a, b in zip(found, firsts, lasts, strict=True)
+    )
 
 
 def _extraction(

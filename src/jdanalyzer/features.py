@@ -80,12 +80,8 @@ class SideProfile(TransformerMixin, BaseEstimator):
         rows = [side_profile(terms, taxonomy) for terms in column.astype(str)]
         return sparse.csr_matrix(np.asarray(rows, dtype=float).reshape(len(rows), len(SIDE_PROFILE_NAMES)))
 
-    @staticmethod
-    def _names() -> list[str]:
-        return list(SIDE_PROFILE_NAMES)
-
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(self._names(), dtype=object)
+        return np.asarray(SIDE_PROFILE_NAMES, dtype=object)
 
 
 def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: int = 2) -> ColumnTransformer:
