@@ -45,6 +45,17 @@ def test_sentence_starts_match_on_punctuation_soup(parts: list[str]) -> None:
     assert nlp.get_pipe("jdanalyzer_sentencizer").predict([doc]) == stock.predict([doc])
 
 
+def test_tokens_after_building_the_matcher_are_a_blank_tokenizers(corpus_texts: list[str]) -> None:
+    # Building the patterns ends by emptying the tokenizer's chunk cache (so postings'
+    # words get its places); its special cases ("don't", "e.g.", ":)") must survive that.
+    import spacy
+
+    blank = spacy.blank("en")
+    nlp = get_pipeline()
+    for text in [*corpus_texts[:20], "We don't ship :) models, e.g. LLMs at 9 a.m. (U.S.)"]:
+        assert [t.text for t in nlp.make_doc(text)] == [t.text for t in blank.make_doc(text)]
+
+
 def test_lemmas_match_the_per_token_lookup(corpus_texts: list[str]) -> None:
     nlp = get_pipeline()
     lemmatizer = nlp.get_pipe("jdanalyzer_lemmatizer")
