@@ -95,8 +95,9 @@ def test_annotate_new_doc_does_what_the_components_do(corpus_texts: list[str]) -
         assert [(t.is_sent_start, t.lemma_) for t in doc] == [(t.is_sent_start, t.lemma_) for t in expected]
         assert tokens.annotated
         for name, ours, theirs in zip(tokens._fields, tokens, matcher.token_arrays(expected), strict=True):
-            if name != "annotated":
+            if name not in ("annotated", "firsts"):
                 assert ours.tolist() == theirs.tolist(), name
+        assert tokens.firsts is None
 
 
 # Sentence breaks between a verb and its object, and cased short names at sentence starts.
@@ -121,8 +122,38 @@ def test_new_doc_arrays_reads_what_annotate_new_doc_writes(corpus_texts: list[st
         assert not doc.has_annotation("LEMMA") and not doc.has_annotation("SENT_START")
         expected = _annotate_new_doc(nlp.make_doc(text))
         for name, ours, theirs in zip(tokens._fields, tokens, expected, strict=True):
-            if name != "annotated":
+            if name not in ("annotated", "firsts"):
                 assert ours.tolist() == theirs.tolist(), name
+        assert tokens.firsts is None
+
+
+def test_arrays_of_docs_end_to_end_are_each_docs_arrays(corpus_texts: list[str]) -> None:
+    # Docs that start with punctuation after one that ends a sentence, or with none: the
+    # sentence rule must not look across into the doc before.
+    texts = [*_BOUNDARY_TEXTS, "It ends.", "- and goes on", "!", "? Then", "Façade", *corpus_texts[:15]]
+    nlp = get_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    docs = [nlp.make_doc(text) for text in texts]
+    together = matcher.new_docs_arrays(docs, sentencizer, lemmatizer)
+    assert together.firsts.tolist() == numpy.cumsum([0] + [len(d) for d in docs[:-1]]).tolist()
+    for doc, first in zip(docs, together.firsts.tolist(), strict=True):
+        alone = matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
+        for name, ours, theirs in zip(together._fields, together, alone, strict=True):
+            if name not in ("annotated", "firsts"):
+                assert ours[first : first + len(doc)].tolist() == theirs.tolist(), (name, doc.text[:40])
+
+
+def test_matches_of_docs_end_to_end_are_each_docs_matches(corpus_texts: list[str]) -> None:
+    texts = [*_BOUNDARY_TEXTS, "Deploy", "models to production.", "Build and", "deploy models", *corpus_texts]
+    nlp = get_pipeline()
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    docs = [nlp.make_doc(text) for text in texts]
+    together = matcher.find_match_ids_many(docs, matcher.new_docs_arrays(docs, sentencizer, lemmatizer))
+    alone = [matcher.find_match_ids(doc) for doc in map(_annotated_by_the_components, texts)]
+    assert together == alone
+    assert sum(len(tasks) for _, tasks in together) > 50  # the corpus texts have verb...object tasks
 
 
 def _stock_sentencizer_pipeline():

@@ -120,6 +120,16 @@ def test_extract_many_keeps_order(samples: dict[str, str]) -> None:
     assert [r.text for r in results] == [extract(t).text for t in texts]
 
 
+def test_extract_many_gives_the_same_whatever_the_batch(corpus_postings) -> None:
+    # Docs are read end to end per batch; empty and whitespace-only ones fall out of it.
+    texts = corpus_postings.sample(40, random_state=3)["description"].tolist()
+    texts[5:5] = ["", "   \n ", "Deploy", "models to production."]
+    one_by_one = [extract(t) for t in texts]
+    for batch_size in (1, 7, 64):
+        assert list(extract_many(texts, batch_size=batch_size)) == one_by_one, batch_size
+    assert sum(len(e.tasks) for e in one_by_one) > 20
+
+
 def test_component_works_in_a_users_pipeline() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

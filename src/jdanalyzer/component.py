@@ -18,7 +18,7 @@ the taxonomy id and its ``label_`` the side the term points to.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -93,16 +93,24 @@ class ArraySentencizer(Sentencizer):
         return cached[1]
 
 
-def _sentence_starts(ender: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
-    """The sentencizer's rule, from whether each token is in ``punct_chars`` and is punctuation."""
+def _sentence_starts(
+    ender: numpy.ndarray, is_punct: numpy.ndarray, firsts: numpy.ndarray | None = None
+) -> numpy.ndarray:
+    """The sentencizer's rule, from whether each token is in ``punct_chars`` and is
+    punctuation; for several docs end to end, ``firsts`` are the indices of their first tokens."""
     plain = ~ender & ~is_punct
     # A plain token starts a sentence when an ender came after the last plain token.
     index = numpy.arange(len(ender))
     last_ender = numpy.maximum.accumulate(numpy.where(ender, index, -1))
     last_plain = numpy.maximum.accumulate(numpy.where(plain, index, -1))
     plain_before = numpy.concatenate(([-1], last_plain[:-1]))
+    if firsts is not None and len(firsts) > 1:
+        # A token sees no plain token of the docs before its own (nor their enders: those
+        # come before the plain token this puts just ahead of its doc).
+        doc_first = numpy.repeat(firsts, numpy.diff(numpy.append(firsts, len(ender))))
+        plain_before = numpy.maximum(plain_before, doc_first - 1)
     starts = plain & (last_ender > plain_before)
-    starts[0] = True
+    starts[0 if firsts is None else firsts] = True
     return starts
 
 
@@ -378,6 +386,11 @@ class TaxonomyMatcher:
             {h: sum(bit_of[t] for t in ids) for h, ids in terms.items()}
             for terms in (self._verb_terms, self._first_part_terms, self._object_terms)
         )
+        # The same masks as arrays of 64-bit lanes, to test every (verb, object) pair at once.
+        self._verb_lanes, self._first_part_lanes, self._object_lanes = (
+            _MaskTable(masks, len(self._task_of_bit))
+            for masks in (self._verb_masks, self._first_part_masks, self._object_masks)
+        )
         self._lexemes: tuple[Any, ...] | None = None  # (sentencizer, lemmatizer, punct_chars, LexemeTable)
 
     def _build(self, nlp: Language) -> None:
@@ -473,35 +486,87 @@ class TaxonomyMatcher:
         """
         if tokens is None:
             tokens = self.token_arrays(doc)
-        skill_ids = self._skill_ids
-        found = self._lower(doc)
-        skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
-        tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
-        for match_id, start, end in self._cased(doc):
-            if _cased_in_context(doc, start, end, bool(tokens.sent_starts[start])):
-                (skills if match_id in skill_ids else tasks).append((start, end, match_id))
-        for match_id, start, end in self._verb_object_matches(doc, tokens):
-            tasks.append((start, end, match_id))
-        return _longest_first(skills), _longest_per_id(tasks)
+        return self.find_match_ids_many([doc], tokens)[0]
 
-    def _verb_object_matches(self, doc: Doc, tokens: TokenArrays) -> list[tuple[int, int, int]]:
-        """Run the verb...object Matcher only on the few windows where a match can be.
+    def find_match_ids_many(
+        self, docs: Sequence[Doc], tokens: TokenArrays
+    ) -> list[tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]]:
+        """:meth:`find_match_ids` of each of ``docs``, given the arrays of all their tokens
+        end to end (see :meth:`new_docs_arrays`): the scan for verb...object windows runs
+        once over all of them."""
+        skill_ids = self._skill_ids
+        firsts = [0] if tokens.firsts is None else tokens.firsts.tolist()
+        sent_starts = tokens.sent_starts
+        results = []
+        verb_object_matches = self._verb_object_matches(docs, tokens)
+        for doc, first, verb_object in zip(docs, firsts, verb_object_matches, strict=True):
+            found = self._lower(doc)
+            skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
+            tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
+            for match_id, start, end in self._cased(doc):
+                if _cased_in_context(doc, start, end, bool(sent_starts[first + start])):
+                    (skills if match_id in skill_ids else tasks).append((start, end, match_id))
+            tasks += verb_object
+            results.append((_longest_first(skills), _longest_per_id(tasks)))
+        return results
+
+    def _verb_object_matches(
+        self, docs: Sequence[Doc], tokens: TokenArrays
+    ) -> list[list[tuple[int, int, int]]]:
+        """Run the verb...object Matcher only on the few windows where a match can be; return
+        each doc's ``(start, end, match_id)`` matches.
 
         The Matcher's set predicates ("LEMMA": {"IN": ...}) run in Python for every token and
-        pattern. A scan with hash look-ups first finds each task verb followed, within reach
+        pattern. A scan with array look-ups first finds each task verb followed, within reach
         and without a sentence or clause break, by an object of the same task; the Matcher
         then runs on those windows alone, so the result is the Matcher's own.
         """
-        n = len(doc)
+        firsts = numpy.zeros(1, dtype=numpy.int64) if tokens.firsts is None else tokens.firsts
+        found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
+        windows = self._windows(tokens)
+        if not windows:
+            return found
+        # Each window lies in one doc: a doc's first token starts a sentence, where scans stop.
+        by_doc: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for term_id, spans in windows.items():
+            at = numpy.searchsorted(firsts, [start for start, _ in spans], side="right") - 1
+            for k, (start, end) in zip(at.tolist(), spans, strict=True):
+                by_doc[k].append((term_id, start, end))
+        lemmas = tokens.lemmas
+        firsts_list = firsts.tolist()
+        for k, doc_windows in by_doc.items():
+            doc, first = docs[k], firsts_list[k]
+            if not tokens.annotated:
+                # The doc has no lemmas or sentence starts: write the lemmas, all the Matcher
+                # reads that the doc lacks (its IS_SENT_START checks read False, as they
+                # would on the annotated doc; see below). One array write costs less than
+                # writing the windows' tokens one by one.
+                doc.from_array([LEMMA], lemmas[first : first + len(doc)].reshape(-1, 1))  # type: ignore[arg-type]
+            # A verb takes its nearest object: keep the shortest match per task and start.
+            # The scan found lemmas, so the Matcher's check for missing lemmas is skipped.
+            n = len(doc)
+            nearest: dict[tuple[int, int], int] = {}
+            for term_id, start, end in doc_windows:
+                start, end = start - first, end - first
+                for match_id, s, e in self._tasks[term_id](doc[start:end], allow_missing=True):
+                    key = (match_id, start + s)
+                    nearest[key] = min(nearest.get(key, n), start + e)
+            found[k] = sorted((s, e, m) for (m, s), e in nearest.items())
+        return found
+
+    def _windows(self, tokens: TokenArrays) -> dict[str, list[list[int]]]:
+        """The scan: token windows ``[start, end]`` (end exclusive) per task id where that
+        task's verb...object patterns can match, over ``tokens`` (one doc or several)."""
+        n = len(tokens.flags)
         if n == 0:
-            return []
-        lemmas, flags = tokens.lemmas, tokens.flags
+            return {}
+        flags = tokens.flags
         objects = numpy.flatnonzero(flags & _OBJECT)
         if not objects.size:
-            return []
+            return {}
         verbs = numpy.flatnonzero(flags & _VERB)
         if not verbs.size:
-            return []
+            return {}
         # The scan from a verb stops before the next sentence start, at the next punctuation
         # or space that is not a coordination ("design, build and deploy"), or at ``reach``.
         # Whichever of the first two comes first is the first stop after the verb.
@@ -513,65 +578,56 @@ class TaxonomyMatcher:
             last_before_stop[numpy.searchsorted(stops, verbs, side="right")], verbs + reach
         )
         first_object = numpy.searchsorted(objects, verbs, side="right")
-        end_object = numpy.searchsorted(objects, last, side="right")
-        reachable = first_object < end_object
-        if not reachable.any():
-            return []
+        counts = numpy.searchsorted(objects, last, side="right") - first_object
+        if not counts.any():
+            return {}
+        # Every (verb, object within reach) pair, as arrays: pair p is the verb at
+        # pair_verb[p] and the object at pair_object[p], each verb's objects in turn.
+        pair_verb = numpy.repeat(verbs, counts)
+        pairs_before = numpy.cumsum(counts) - counts  # pairs of the verbs before each verb
+        pair_k = numpy.arange(len(pair_verb)) + numpy.repeat(first_object - pairs_before, counts)
+        pair_object = objects[pair_k]
         # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
         # holds ``window`` tokens (two more after the first part of a multi-word verb).
         gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
+        lemmas, lowers = tokens.lemmas, tokens.lowers
+        verb_lanes = self._verb_lanes.get(lemmas[pair_verb])
+        limit = gap_fill[pair_verb] + self.window
+        if len(self._first_part_lanes):
+            first_part = self._first_part_lanes.get(lowers[pair_verb])
+            verb_lanes |= first_part
+            limit += numpy.where(first_part.any(axis=1), 2, 0)
+        # A pair can match when the object is within the gap and verb and object share a
+        # task; for those pairs, the loop below finds which tasks.
+        in_gap = gap_fill[pair_object - 1] <= limit
+        shared = (verb_lanes & self._object_lanes.get(lemmas[pair_object])).any(axis=1)
+        keep = in_gap & shared
         verb_masks, first_part_masks, object_masks = (
             self._verb_masks, self._first_part_masks, self._object_masks
         )
-        task_of_bit, window = self._task_of_bit, self.window
-        object_positions = objects.tolist()
-        object_lemmas = lemmas[objects].tolist()
-        gap_before_object = gap_fill[objects - 1].tolist()  # (an object at 0 follows no verb)
+        task_of_bit = self._task_of_bit
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
-        reachable_verbs = verbs[reachable]
-        for i, gap_at_verb, lemma, lower, a, b in zip(
-            reachable_verbs.tolist(),
-            gap_fill[reachable_verbs].tolist(),
-            lemmas[reachable_verbs].tolist(),
-            tokens.lowers[reachable_verbs].tolist(),
-            first_object[reachable].tolist(),
-            end_object[reachable].tolist(),
+        kept_verbs, kept_objects = pair_verb[keep], pair_object[keep]
+        for i, j, lemma, lower, object_lemma in zip(
+            kept_verbs.tolist(),
+            kept_objects.tolist(),
+            lemmas[kept_verbs].tolist(),
+            lowers[kept_verbs].tolist(),
+            lemmas[kept_objects].tolist(),
             strict=True,
         ):
-            multi_word = first_part_masks.get(lower, 0)
-            terms = verb_masks.get(lemma, 0) | multi_word
-            limit = gap_at_verb + window + (2 if multi_word else 0)
-            for k in range(a, b):
-                if gap_before_object[k] > limit:
-                    break
-                j = object_positions[k]
-                common = terms & object_masks[object_lemmas[k]]
-                while common:
-                    bit = common & -common
-                    common ^= bit
-                    spans = windows[task_of_bit[bit.bit_length() - 1]]
-                    # A window holds no sentence start but at its first token, so the
-                    # Matcher's IS_SENT_START checks (never on a first token) read False.
-                    if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
-                        spans[-1][1] = max(spans[-1][1], j + 1)
-                    else:
-                        spans.append([i, j + 1])
-        if windows and not tokens.annotated:
-            # The doc has no lemmas or sentence starts: write the lemmas, all the Matcher
-            # reads that the doc lacks (its IS_SENT_START checks read False, as they would
-            # on the annotated doc; see above). One array write costs less than writing
-            # the windows' tokens one by one.
-            doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
-        # A verb takes its nearest object: keep the shortest match per task and start. The
-        # scan found lemmas, so the Matcher's check for missing lemmas can be skipped.
-        nearest: dict[tuple[int, int], int] = {}
-        for term_id, spans in windows.items():
-            matcher = self._tasks[term_id]
-            for start, end in spans:
-                for match_id, s, e in matcher(doc[start:end], allow_missing=True):
-                    key = (match_id, start + s)
-                    nearest[key] = min(nearest.get(key, n), start + e)
-        return sorted(((m, s, e) for (m, s), e in nearest.items()), key=lambda m: (m[1], m[2]))
+            common = (verb_masks.get(lemma, 0) | first_part_masks.get(lower, 0)) & object_masks[object_lemma]
+            while common:
+                bit = common & -common
+                common ^= bit
+                spans = windows[task_of_bit[bit.bit_length() - 1]]
+                # A window holds no sentence start but at its first token, so the Matcher's
+                # IS_SENT_START checks (never on a first token) read False.
+                if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
+                    spans[-1][1] = max(spans[-1][1], j + 1)
+                else:
+                    spans.append([i, j + 1])
+        return windows
 
     def token_arrays(self, doc: Doc) -> TokenArrays:
         """Read what the matcher needs of ``doc``'s tokens, with one ``to_array`` call."""
@@ -648,7 +704,27 @@ class TaxonomyMatcher:
             >>> tokens.sent_starts.tolist(), doc.has_annotation("LEMMA")
             ([True, False, False, True, False], False)
         """
-        rows = doc.to_array([ORTH, IDX])
+        return self.new_docs_arrays([doc], sentencizer, lemmatizer)._replace(firsts=None)
+
+    def new_docs_arrays(
+        self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> TokenArrays:
+        """:meth:`new_doc_arrays` of several docs at once, their tokens end to end, for
+        :meth:`find_match_ids_many`: one gather for all their tokens costs less than one
+        per doc. ``firsts`` holds the index of each doc's first token.
+
+        Example:
+            >>> from jdanalyzer.pipeline import build_pipeline
+            >>> nlp = build_pipeline()
+            >>> docs = [nlp.make_doc("Deployed models. Then more"), nlp.make_doc("Hi.")]
+            >>> tokens = nlp.get_pipe("jdanalyzer_taxonomy").new_docs_arrays(
+            ...     docs, nlp.get_pipe("jdanalyzer_sentencizer"), nlp.get_pipe("jdanalyzer_lemmatizer"))
+            >>> tokens.firsts.tolist(), tokens.sent_starts.tolist()
+            ([0, 5], [True, False, False, True, False, True, False])
+        """
+        parts = [doc.to_array([ORTH, IDX]) for doc in docs]
+        rows = parts[0] if len(parts) == 1 else numpy.concatenate(parts)
+        firsts = numpy.cumsum([0] + [len(part) for part in parts[:-1]])
         table = self._lexeme_table(sentencizer, lemmatizer)
         at = table.rows(rows[:, 0])
         flags = table.flags[at]
@@ -656,12 +732,15 @@ class TaxonomyMatcher:
         return TokenArrays(
             lemmas=table.lemmas[at],
             lowers=table.lowers[at],
-            sent_starts=_sentence_starts((flags & LexemeTable.ENDER) > 0, (flags & LexemeTable.PUNCT) > 0),
+            sent_starts=_sentence_starts(
+                (flags & LexemeTable.ENDER) > 0, (flags & LexemeTable.PUNCT) > 0, firsts
+            ),
             breaks=(flags & (LexemeTable.PUNCT | LexemeTable.SPACE)) > 0,
             flags=flags & _MATCH_FLAGS,
             idx=idx,
             ends=idx + table.lengths[at],
             annotated=False,
+            firsts=firsts,
         )
 
     def _lexeme_table(self, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer) -> LexemeTable:
@@ -682,7 +761,8 @@ _MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
 
 
 class TokenArrays(NamedTuple):
-    """What the taxonomy matcher reads of a doc's tokens, as arrays over the doc."""
+    """What the taxonomy matcher reads of a doc's tokens, as arrays over the doc (or over
+    several docs end to end, with ``firsts``)."""
 
     lemmas: numpy.ndarray  # LEMMA hashes
     lowers: numpy.ndarray  # LOWER hashes
@@ -694,6 +774,8 @@ class TokenArrays(NamedTuple):
     # The doc carries these lemmas and sentence starts; if not, the matcher writes the
     # lemmas when its verb...object Matcher needs them (see TaxonomyMatcher.new_doc_arrays).
     annotated: bool = True
+    # For several docs end to end, the index of each one's first token (None: one doc).
+    firsts: numpy.ndarray | None = None
 
 
 class LexemeTable:
@@ -782,11 +864,23 @@ def _flag_table(groups: dict[int, Iterable[int]]) -> HashTable:
     return HashTable(flags)
 
 
-def _next(positions: numpy.ndarray, after: numpy.ndarray, default: int) -> numpy.ndarray:
-    """For each index in ``after``, the first of the sorted ``positions`` beyond it, else ``default``."""
-    at = numpy.searchsorted(positions, after, side="right")
-    padded = numpy.append(positions, default)
-    return padded[at]
+class _MaskTable:
+    """Task bit masks (Python ints) by string hash, as rows of 64-bit lanes: ``get`` gives
+    the masks of a whole array of hashes at once (zeros for hashes not in the table)."""
+
+    def __init__(self, masks: dict[int, int], bits: int) -> None:
+        self._lanes = max(1, -(-bits // 64))
+        self._rows = HashTable({h: row for row, h in enumerate(masks, start=1)})
+        self.masks = numpy.zeros((len(masks) + 1, self._lanes), dtype=numpy.uint64)
+        low = (1 << 64) - 1
+        for row, mask in enumerate(masks.values(), start=1):
+            self.masks[row] = [(mask >> (64 * lane)) & low for lane in range(self._lanes)]
+
+    def __len__(self) -> int:
+        return len(self.masks) - 1
+
+    def get(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        return self.masks[self._rows.get(hashes)[0]]
 
 
 def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:

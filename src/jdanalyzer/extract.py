@@ -68,7 +68,7 @@ def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
 def extract_many(
     texts: Iterable[str], *, batch_size: int = 64, max_chars: int = MAX_CHARS
 ) -> Iterator[Extraction]:
-    """Extract from many postings, batching them through ``nlp.pipe``; yields in input order."""
+    """Extract from many postings, ``batch_size`` at a time; yields in input order."""
     from .component import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
     from .pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 
@@ -84,23 +84,46 @@ def extract_many(
     assert isinstance(lemmatizer, CaseFoldingLemmatizer)
     assert isinstance(matcher, TaxonomyMatcher)
     term_of = matcher.term_of
-    for text in texts:
-        clean, truncated = prepare_text(text, max_chars=max_chars)
-        doc = nlp.make_doc(clean)
-        # Only the Extraction leaves here, so the doc is not annotated: the matcher writes
-        # lemmas on the few tokens its verb...object Matcher reads.
-        tokens = (
-            matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
-            if len(doc) and lemmatizer.mode == "lookup"
-            else matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
-        )
-        skills, tasks = matcher.find_match_ids(doc, tokens)
-        yield _extraction(
-            clean,
-            _matches(skills, term_of, clean, tokens.idx, tokens.ends),
-            _matches(tasks, term_of, clean, tokens.idx, tokens.ends),
-            truncated,
-        )
+    for batch in _batches(texts, batch_size):
+        prepared = [prepare_text(text, max_chars=max_chars) for text in batch]
+        docs = [nlp.make_doc(clean) for clean, _ in prepared]
+        # Only the Extractions leave here, so the docs are not annotated: the matcher
+        # writes lemmas on docs where its verb...object Matcher has windows to check. The
+        # docs' token arrays are read together, end to end.
+        found: dict[int, tuple[int, tuple[list, list]]] = {}  # doc's place -> first token, ids
+        full = [k for k, doc in enumerate(docs) if len(doc)] if lemmatizer.mode == "lookup" else []
+        if full:
+            tokens = matcher.new_docs_arrays([docs[k] for k in full], sentencizer, lemmatizer)
+            assert tokens.firsts is not None
+            ids = matcher.find_match_ids_many([docs[k] for k in full], tokens)
+            found = dict(zip(full, zip(tokens.firsts.tolist(), ids, strict=True), strict=True))
+        for k, (doc, (clean, truncated)) in enumerate(zip(docs, prepared, strict=True)):
+            if k in found:
+                first, (skills, tasks) = found[k]
+                idx = tokens.idx[first : first + len(doc)]
+                ends = tokens.ends[first : first + len(doc)]
+            else:  # empty, or lemmas not from the lookup table
+                doc_tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+                skills, tasks = matcher.find_match_ids(doc, doc_tokens)
+                idx, ends = doc_tokens.idx, doc_tokens.ends
+            yield _extraction(
+                clean,
+                _matches(skills, term_of, clean, idx, ends),
+                _matches(tasks, term_of, clean, idx, ends),
+                truncated,
+            )
+
+
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _match(term: Term, text: str, start: int, end: int) -> Match:
