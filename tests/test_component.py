@@ -95,9 +95,9 @@ def test_annotate_new_doc_does_what_the_components_do(corpus_texts: list[str]) -
         assert [(t.is_sent_start, t.lemma_) for t in doc] == [(t.is_sent_start, t.lemma_) for t in expected]
         assert tokens.annotated
         for name, ours, theirs in zip(tokens._fields, tokens, matcher.token_arrays(expected), strict=True):
-            if name not in ("annotated", "firsts"):
+            if name != "annotated":
                 assert ours.tolist() == theirs.tolist(), name
-        assert tokens.firsts is None
+        assert tokens.firsts.tolist() == [0]
 
 
 # Sentence breaks between a verb and its object, and cased short names at sentence starts.
@@ -122,9 +122,9 @@ def test_new_doc_arrays_reads_what_annotate_new_doc_writes(corpus_texts: list[st
         assert not doc.has_annotation("LEMMA") and not doc.has_annotation("SENT_START")
         expected = _annotate_new_doc(nlp.make_doc(text))
         for name, ours, theirs in zip(tokens._fields, tokens, expected, strict=True):
-            if name not in ("annotated", "firsts"):
+            if name != "annotated":
                 assert ours.tolist() == theirs.tolist(), name
-        assert tokens.firsts is None
+        assert tokens.firsts.tolist() == [0]
 
 
 def test_arrays_of_docs_end_to_end_are_each_docs_arrays(corpus_texts: list[str]) -> None:
@@ -135,13 +135,15 @@ def test_arrays_of_docs_end_to_end_are_each_docs_arrays(corpus_texts: list[str])
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
     sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
     docs = [nlp.make_doc(text) for text in texts]
-    together = matcher.new_docs_arrays(docs, sentencizer, lemmatizer)
+    together = matcher.batch_arrays(docs, sentencizer, lemmatizer)
     assert together.firsts.tolist() == numpy.cumsum([0] + [len(d) for d in docs[:-1]]).tolist()
     for doc, first in zip(docs, together.firsts.tolist(), strict=True):
         alone = matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
         for name, ours, theirs in zip(together._fields, together, alone, strict=True):
             if name not in ("annotated", "firsts"):
                 assert ours[first : first + len(doc)].tolist() == theirs.tolist(), (name, doc.text[:40])
+    with pytest.raises(ValueError, match="none of them empty"):
+        matcher.batch_arrays([docs[0], nlp.make_doc("")], sentencizer, lemmatizer)
 
 
 def test_matches_of_docs_end_to_end_are_each_docs_matches(corpus_texts: list[str]) -> None:
@@ -150,10 +152,76 @@ def test_matches_of_docs_end_to_end_are_each_docs_matches(corpus_texts: list[str
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
     sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
     docs = [nlp.make_doc(text) for text in texts]
-    together = matcher.find_match_ids_many(docs, matcher.new_docs_arrays(docs, sentencizer, lemmatizer))
+    together = matcher.find_match_ids_many(docs, matcher.batch_arrays(docs, sentencizer, lemmatizer))
     alone = [matcher.find_match_ids(doc) for doc in map(_annotated_by_the_components, texts)]
     assert together == alone
     assert sum(len(tasks) for _, tasks in together) > 50  # the corpus texts have verb...object tasks
+
+
+@pytest.fixture(scope="module")
+def wide_matcher():
+    """The taxonomy matcher over the shipped terms plus multi-word verbs ("fine-tune",
+    "set up") and 60 made-up tasks: 143 tasks, three 64-bit lanes of task masks."""
+    from jdanalyzer.component import TaxonomyMatcher
+    from jdanalyzer.taxonomy import Taxonomy, Term, load_taxonomy
+
+    def task(term_id: str, verbs: tuple[str, ...], objects: tuple[str, ...]) -> Term:
+        return Term(term_id, term_id, "task", "shared", "curated", verbs=verbs, objects=objects)
+
+    extra = [
+        task("tune_widgets", ("fine-tune",), ("widget",)),
+        task("set_up_gadgets", ("set up",), ("gadget",)),
+    ]
+    extra += [task(f"zz_{k}", (f"zorb{k}", "ship"), (f"quux{k}", "widget")) for k in range(60)]
+    taxonomy = Taxonomy([*load_taxonomy(), *extra])
+    assert len(taxonomy.tasks) > 128
+    return TaxonomyMatcher(get_pipeline(), taxonomy=taxonomy)
+
+
+def _whole_doc_verb_object_matches(matcher, doc) -> list[tuple[int, int, int]]:
+    """What each task's verb...object Matcher finds on the whole annotated doc, the nearest
+    object per verb: the scan's windows must leave none of it out."""
+    nearest: dict[tuple[int, int], int] = {}
+    for task_matcher in matcher._tasks.values():
+        for match_id, start, end in task_matcher(doc):
+            nearest[(match_id, start)] = min(nearest.get((match_id, start), len(doc)), end)
+    return sorted((s, e, m) for (m, s), e in nearest.items())
+
+
+_WIDE_TEXTS = [
+    "We fine-tune the widget daily. You will set up a gadget and fine-tune widgets.",
+    "Set up, fine - tune and ship the new widgets.\nzorb59 a quux59; zorb3 the quux3 and quux59",
+    "Fine-tune.\nWidget", "ship", "widgets and zorb7 big quux7", "Deploy models to production.",
+]
+
+
+def test_the_scan_leaves_out_no_match_of_the_task_matchers(wide_matcher) -> None:
+    nlp = get_pipeline()
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    docs = [nlp.make_doc(text) for text in _WIDE_TEXTS]
+    batch = wide_matcher.batch_arrays(docs, sentencizer, lemmatizer)
+    found = wide_matcher._verb_object_matches(docs, batch)
+    whole_docs = [_annotated_by_the_components(text) for text in _WIDE_TEXTS]
+    assert found == [_whole_doc_verb_object_matches(wide_matcher, doc) for doc in whole_docs]
+    term_of = wide_matcher.term_of
+    assert {term_of[m].id for matches in found for _, _, m in matches} >= {
+        "tune_widgets", "set_up_gadgets", "zz_59", "zz_3", "zz_7", "deploy_models"
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["fine", "-", "tune", "fine-tune", "Set", "up", "the", "widget", "gadgets", "deploy", "models",
+     "ship", "zorb3", "quux3", "zorb59", "quux59", ",", "and", ".", "\n", "big", "of"]
+), min_size=1, max_size=25), min_size=1, max_size=6))
+def test_the_scan_leaves_out_no_match_on_word_soup(wide_matcher, texts: list[list[str]]) -> None:
+    nlp = get_pipeline()
+    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    texts = [" ".join(words) for words in texts]
+    docs = [nlp.make_doc(text) for text in texts]
+    found = wide_matcher._verb_object_matches(docs, wide_matcher.batch_arrays(docs, sentencizer, lemmatizer))
+    whole_docs = [_annotated_by_the_components(text) for text in texts]
+    assert found == [_whole_doc_verb_object_matches(wide_matcher, doc) for doc in whole_docs]
 
 
 def _stock_sentencizer_pipeline():

@@ -130,6 +130,16 @@ def test_extract_many_gives_the_same_whatever_the_batch(corpus_postings) -> None
     assert sum(len(e.tasks) for e in one_by_one) > 20
 
 
+def test_extract_many_yields_the_rows_before_a_bad_one_then_raises() -> None:
+    results = extract_many(["Deploy models with PyTorch.", "We use SQL.", None])  # type: ignore[list-item]
+    assert [m.id for m in next(results).skills] == ["pytorch"]
+    assert [m.id for m in next(results).skills] == ["sql"]
+    with pytest.raises(TypeError, match="expected the posting as str"):
+        next(results)
+    with pytest.raises(ValueError, match="batch_size must be 1 or more"):
+        next(extract_many(["SQL"], batch_size=0))
+
+
 def test_component_works_in_a_users_pipeline() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

@@ -110,7 +110,7 @@ def _sentence_starts(
         doc_first = numpy.repeat(firsts, numpy.diff(numpy.append(firsts, len(ender))))
         plain_before = numpy.maximum(plain_before, doc_first - 1)
     starts = plain & (last_ender > plain_before)
-    starts[0 if firsts is None else firsts] = True
+    starts[0 if firsts is None else firsts] = True  # (no doc is empty: see batch_arrays)
     return starts
 
 
@@ -373,6 +373,7 @@ class TaxonomyMatcher:
             }
         )
         self._first_part_flags = _flag_table({_VERB: self._first_part_terms})
+        self._hyphen = numpy.uint64(strings.add("-"))
         # A match id is the hash of the term id, which is also the span's ``id``.
         self._side_of = {strings.add(t.id): strings.add(t.side) for t in self.taxonomy}
         #: The taxonomy term of a match id.
@@ -492,10 +493,10 @@ class TaxonomyMatcher:
         self, docs: Sequence[Doc], tokens: TokenArrays
     ) -> list[tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]]:
         """:meth:`find_match_ids` of each of ``docs``, given the arrays of all their tokens
-        end to end (see :meth:`new_docs_arrays`): the scan for verb...object windows runs
+        end to end (see :meth:`batch_arrays`): the scan for verb...object windows runs
         once over all of them."""
         skill_ids = self._skill_ids
-        firsts = [0] if tokens.firsts is None else tokens.firsts.tolist()
+        firsts = tokens.firsts.tolist()
         sent_starts = tokens.sent_starts
         results = []
         verb_object_matches = self._verb_object_matches(docs, tokens)
@@ -521,7 +522,7 @@ class TaxonomyMatcher:
         and without a sentence or clause break, by an object of the same task; the Matcher
         then runs on those windows alone, so the result is the Matcher's own.
         """
-        firsts = numpy.zeros(1, dtype=numpy.int64) if tokens.firsts is None else tokens.firsts
+        firsts = tokens.firsts
         found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
         windows = self._windows(tokens)
         if not windows:
@@ -539,7 +540,7 @@ class TaxonomyMatcher:
             if not tokens.annotated:
                 # The doc has no lemmas or sentence starts: write the lemmas, all the Matcher
                 # reads that the doc lacks (its IS_SENT_START checks read False, as they
-                # would on the annotated doc; see below). One array write costs less than
+                # would on the annotated doc; see _windows). One array write costs less than
                 # writing the windows' tokens one by one.
                 doc.from_array([LEMMA], lemmas[first : first + len(doc)].reshape(-1, 1))  # type: ignore[arg-type]
             # A verb takes its nearest object: keep the shortest match per task and start.
@@ -558,8 +559,6 @@ class TaxonomyMatcher:
         """The scan: token windows ``[start, end]`` (end exclusive) per task id where that
         task's verb...object patterns can match, over ``tokens`` (one doc or several)."""
         n = len(tokens.flags)
-        if n == 0:
-            return {}
         flags = tokens.flags
         objects = numpy.flatnonzero(flags & _OBJECT)
         if not objects.size:
@@ -572,7 +571,13 @@ class TaxonomyMatcher:
         # Whichever of the first two comes first is the first stop after the verb.
         reach = _CHAIN + self.window + 3  # chain + gap + "-" "tune" of a multi-word verb
         starts = tokens.sent_starts
-        stops = numpy.flatnonzero(starts | (tokens.breaks & ((flags & _COORDINATOR) == 0)))
+        breaks = tokens.breaks & ((flags & _COORDINATOR) == 0)
+        lemmas, lowers = tokens.lemmas, tokens.lowers
+        if len(self._first_part_lanes):
+            # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
+            after_first_part = self._first_part_lanes.get(lowers[:-1]).any(axis=1)
+            breaks[1:] &= ~(after_first_part & (lowers[1:] == self._hyphen))
+        stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
         last = numpy.minimum(
             last_before_stop[numpy.searchsorted(stops, verbs, side="right")], verbs + reach
@@ -590,7 +595,6 @@ class TaxonomyMatcher:
         # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
         # holds ``window`` tokens (two more after the first part of a multi-word verb).
         gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
-        lemmas, lowers = tokens.lemmas, tokens.lowers
         verb_lanes = self._verb_lanes.get(lemmas[pair_verb])
         limit = gap_fill[pair_verb] + self.window
         if len(self._first_part_lanes):
@@ -704,24 +708,26 @@ class TaxonomyMatcher:
             >>> tokens.sent_starts.tolist(), doc.has_annotation("LEMMA")
             ([True, False, False, True, False], False)
         """
-        return self.new_docs_arrays([doc], sentencizer, lemmatizer)._replace(firsts=None)
+        return self.batch_arrays([doc], sentencizer, lemmatizer)
 
-    def new_docs_arrays(
+    def batch_arrays(
         self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
     ) -> TokenArrays:
-        """:meth:`new_doc_arrays` of several docs at once, their tokens end to end, for
-        :meth:`find_match_ids_many`: one gather for all their tokens costs less than one
-        per doc. ``firsts`` holds the index of each doc's first token.
+        """:meth:`new_doc_arrays` of several non-empty docs at once, their tokens end to
+        end, for :meth:`find_match_ids_many`: one gather for all their tokens costs less
+        than one per doc. ``firsts`` holds the index of each doc's first token.
 
         Example:
             >>> from jdanalyzer.pipeline import build_pipeline
             >>> nlp = build_pipeline()
             >>> docs = [nlp.make_doc("Deployed models. Then more"), nlp.make_doc("Hi.")]
-            >>> tokens = nlp.get_pipe("jdanalyzer_taxonomy").new_docs_arrays(
+            >>> tokens = nlp.get_pipe("jdanalyzer_taxonomy").batch_arrays(
             ...     docs, nlp.get_pipe("jdanalyzer_sentencizer"), nlp.get_pipe("jdanalyzer_lemmatizer"))
             >>> tokens.firsts.tolist(), tokens.sent_starts.tolist()
             ([0, 5], [True, False, False, True, False, True, False])
         """
+        if not docs or not all(len(doc) for doc in docs):
+            raise ValueError("batch_arrays takes one or more docs, none of them empty")
         parts = [doc.to_array([ORTH, IDX]) for doc in docs]
         rows = parts[0] if len(parts) == 1 else numpy.concatenate(parts)
         firsts = numpy.cumsum([0] + [len(part) for part in parts[:-1]])
@@ -760,9 +766,13 @@ _VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
 _MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
 
 
+_ONE_DOC = numpy.zeros(1, dtype=numpy.int64)
+_ONE_DOC.flags.writeable = False
+
+
 class TokenArrays(NamedTuple):
-    """What the taxonomy matcher reads of a doc's tokens, as arrays over the doc (or over
-    several docs end to end, with ``firsts``)."""
+    """What the taxonomy matcher reads of a doc's tokens, as arrays over the doc, or over
+    several docs end to end (see ``firsts``)."""
 
     lemmas: numpy.ndarray  # LEMMA hashes
     lowers: numpy.ndarray  # LOWER hashes
@@ -774,8 +784,8 @@ class TokenArrays(NamedTuple):
     # The doc carries these lemmas and sentence starts; if not, the matcher writes the
     # lemmas when its verb...object Matcher needs them (see TaxonomyMatcher.new_doc_arrays).
     annotated: bool = True
-    # For several docs end to end, the index of each one's first token (None: one doc).
-    firsts: numpy.ndarray | None = None
+    # The index of each doc's first token: [0] for one doc, more for docs end to end.
+    firsts: numpy.ndarray = _ONE_DOC
 
 
 class LexemeTable:

@@ -68,10 +68,33 @@ def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
 def extract_many(
     texts: Iterable[str], *, batch_size: int = 64, max_chars: int = MAX_CHARS
 ) -> Iterator[Extraction]:
-    """Extract from many postings, ``batch_size`` at a time; yields in input order."""
+    """Extract from many postings, ``batch_size`` at a time; yields in input order.
+
+    Texts are read a batch ahead. A text that cannot be read (not a ``str``: ``TypeError``)
+    raises once the results of the texts before it have been yielded.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
+    batch: list[tuple[str, bool]] = []
+    for text in texts:
+        try:
+            batch.append(prepare_text(text, max_chars=max_chars))
+        except Exception:
+            yield from _extract_batch(batch)
+            raise
+        if len(batch) == batch_size:
+            yield from _extract_batch(batch)
+            batch = []
+    yield from _extract_batch(batch)
+
+
+def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
+    """The extractions of normalized texts, each with whether it was cut."""
     from .component import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
     from .pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 
+    if not prepared:
+        return
     nlp = get_pipeline()
     # The components are called directly rather than through ``nlp.pipe``: what the
     # sentencizer and lemmatizer would work out is gathered per lexeme and kept in arrays,
@@ -83,47 +106,34 @@ def extract_many(
     assert isinstance(sentencizer, ArraySentencizer)
     assert isinstance(lemmatizer, CaseFoldingLemmatizer)
     assert isinstance(matcher, TaxonomyMatcher)
-    term_of = matcher.term_of
-    for batch in _batches(texts, batch_size):
-        prepared = [prepare_text(text, max_chars=max_chars) for text in batch]
-        docs = [nlp.make_doc(clean) for clean, _ in prepared]
-        # Only the Extractions leave here, so the docs are not annotated: the matcher
-        # writes lemmas on docs where its verb...object Matcher has windows to check. The
-        # docs' token arrays are read together, end to end.
-        found: dict[int, tuple[int, tuple[list, list]]] = {}  # doc's place -> first token, ids
-        full = [k for k, doc in enumerate(docs) if len(doc)] if lemmatizer.mode == "lookup" else []
-        if full:
-            tokens = matcher.new_docs_arrays([docs[k] for k in full], sentencizer, lemmatizer)
-            assert tokens.firsts is not None
-            ids = matcher.find_match_ids_many([docs[k] for k in full], tokens)
-            found = dict(zip(full, zip(tokens.firsts.tolist(), ids, strict=True), strict=True))
-        for k, (doc, (clean, truncated)) in enumerate(zip(docs, prepared, strict=True)):
-            if k in found:
-                first, (skills, tasks) = found[k]
-                idx = tokens.idx[first : first + len(doc)]
-                ends = tokens.ends[first : first + len(doc)]
-            else:  # empty, or lemmas not from the lookup table
-                doc_tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
-                skills, tasks = matcher.find_match_ids(doc, doc_tokens)
-                idx, ends = doc_tokens.idx, doc_tokens.ends
-            yield _extraction(
-                clean,
-                _matches(skills, term_of, clean, idx, ends),
-                _matches(tasks, term_of, clean, idx, ends),
-                truncated,
-            )
-
-
-def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    """``items`` in lists of ``size`` (the last one shorter)."""
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    docs = [nlp.make_doc(clean) for clean, _ in prepared]
+    # Only the Extractions leave here, so the docs are not annotated: the matcher writes
+    # lemmas on docs where its verb...object Matcher has windows to check. The token
+    # arrays of the non-empty docs are read together, end to end.
+    nonempty = [doc for doc in docs if len(doc)] if lemmatizer.mode == "lookup" else []
+    batch = matcher.batch_arrays(nonempty, sentencizer, lemmatizer) if nonempty else None
+    in_batch: dict[int, tuple[int, tuple[list, list]]] = {}  # id(doc) -> first token, match ids
+    if batch is not None:
+        match_ids = matcher.find_match_ids_many(nonempty, batch)
+        firsts = batch.firsts.tolist()
+        in_batch = {
+            id(doc): (first, ids) for doc, first, ids in zip(nonempty, firsts, match_ids, strict=True)
+        }
+    for doc, (clean, truncated) in zip(docs, prepared, strict=True):
+        if batch is not None and id(doc) in in_batch:
+            first, (skills, tasks) = in_batch[id(doc)]
+            idx = batch.idx[first : first + len(doc)]
+            ends = batch.ends[first : first + len(doc)]
+        else:  # empty, or lemmas not from the lookup table
+            tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+            skills, tasks = matcher.find_match_ids(doc, tokens)
+            idx, ends = tokens.idx, tokens.ends
+        yield _extraction(
+            clean,
+            _matches(skills, matcher.term_of, clean, idx, ends),
+            _matches(tasks, matcher.term_of, clean, idx, ends),
+            truncated,
+        )
 
 
 def _match(term: Term, text: str, start: int, end: int) -> Match:
@@ -139,11 +149,11 @@ def _matches(
     character offsets where each token starts (``idx``) and ends (``ends``)."""
     if not found:
         return ()
-    firsts = idx[[start for start, _, _ in found]].tolist()
-    lasts = ends[[end - 1 for _, end, _ in found]].tolist()
+    starts = idx[[start for start, _, _ in found]].tolist()
+    stops = ends[[end - 1 for _, end, _ in found]].tolist()
     return tuple(
         _match(term_of[match_id], text, a, b)
-        for (_, _, match_id), a, b in zip(found, firsts, lasts, strict=True)
+        for (_, _, match_id), a, b in zip(found, starts, stops, strict=True)
     )
 
 
