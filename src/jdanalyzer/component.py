@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy
@@ -905,13 +904,28 @@ def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """``spacy.util.filter_spans`` on ``(start, end, id)`` tuples: longest first, then
-    leftmost; returned in text order."""
-    ordered = sorted(matches)
-    if all(a[1] <= b[0] for a, b in pairwise(ordered)):
-        return ordered  # nothing overlaps, the usual case
+    leftmost; returned in text order.
+
+    Only matches that overlap compete, so each run of overlapping matches is settled on
+    its own; most matches overlap none and are kept as they come.
+    """
+    kept: list[tuple[int, int, int]] = []
+    run: list[tuple[int, int, int]] = []  # overlapping matches, in text order
+    reach = -1  # where the run's furthest match ends
+    for match in sorted(matches):
+        if match[0] >= reach:
+            kept += _settle(run) if len(run) > 1 else run
+            run = []
+        run.append(match)
+        reach = max(reach, match[1])
+    return kept + (_settle(run) if len(run) > 1 else run)
+
+
+def _settle(run: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Keep the longest matches of a run of overlapping ones (then the leftmost), in text order."""
     kept: list[tuple[int, int, int]] = []
     seen: set[int] = set()
-    for match in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+    for match in sorted(run, key=lambda m: (m[0] - m[1], m[0])):
         start, end, _ = match
         if start not in seen and end - 1 not in seen:
             kept.append(match)
