@@ -139,6 +139,15 @@ def test_extract_many_yields_the_rows_before_a_bad_one_then_raises() -> None:
     with pytest.raises(ValueError, match="batch_size must be 1 or more"):
         next(extract_many(["SQL"], batch_size=0))
 
+    def failing_source():
+        yield "Experience with Tableau."
+        raise OSError("the file went away")
+
+    results = extract_many(failing_source())
+    assert [m.id for m in next(results).skills] == ["tableau"]
+    with pytest.raises(OSError, match="went away"):
+        next(results)
+
 
 def test_component_works_in_a_users_pipeline() -> None:
     nlp = spacy.blank("en")

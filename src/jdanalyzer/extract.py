@@ -70,21 +70,22 @@ def extract_many(
 ) -> Iterator[Extraction]:
     """Extract from many postings, ``batch_size`` at a time; yields in input order.
 
-    Texts are read a batch ahead. A text that cannot be read (not a ``str``: ``TypeError``)
-    raises once the results of the texts before it have been yielded.
+    Texts are read a batch ahead. An error in reading one (a text that is not a ``str``
+    raises ``TypeError``, or ``texts`` itself fails) is raised once the results of the
+    texts before it have been yielded.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
     batch: list[tuple[str, bool]] = []
-    for text in texts:
-        try:
+    try:
+        for text in texts:
             batch.append(prepare_text(text, max_chars=max_chars))
-        except Exception:
-            yield from _extract_batch(batch)
-            raise
-        if len(batch) == batch_size:
-            yield from _extract_batch(batch)
-            batch = []
+            if len(batch) == batch_size:
+                full, batch = batch, []
+                yield from _extract_batch(full)
+    except Exception:
+        yield from _extract_batch(batch)  # the texts read before the error
+        raise
     yield from _extract_batch(batch)
 
 
