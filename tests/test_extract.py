@@ -27,6 +27,9 @@ def ids(text: str) -> list[str]:
         ("Go, Rust and C++", ["go", "rust", "cpp"]),
         ("Apache Spark and Spark", ["spark", "spark"]),
         ("Tableau, Power BI, Looker", ["tableau", "power_bi", "looker"]),
+        # A short name may end its sentence: "... and Excel." lists it as much as "... and Excel".
+        ("Java, Node.js, or Go.\nWord, PowerPoint and Excel.", ["java", "nodejs", "go", "ms_office", "excel"]),
+        ("Ideally Spark. Models served with Ray.", ["spark", "ray"]),
     ],
 )
 def test_skill_forms(text: str, expected: list[str]) -> None:
@@ -43,6 +46,7 @@ def test_skill_forms(text: str, expected: list[str]) -> None:
         "Spark joy in the team.",
         "a rag doll",
         "Series C funding",
+        "We raised our Series C.",
     ],
 )
 def test_ambiguous_short_names_need_context(text: str) -> None:

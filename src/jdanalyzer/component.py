@@ -42,7 +42,7 @@ _LIST_CONTEXT = frozenset(
     {",", "/", "(", ")", ";", ":", "and", "or", "&", "in", "with", "using", "like", "e.g.",
      "including", "such", "as", "of", "+", "-", "[", "]", "{", "}"}
 )
-_BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-", "."})
+_BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-"})
 # A verb and its object may be this many tokens apart (no punctuation or line break between).
 DEFAULT_WINDOW = 4
 # Coordinated task verbs may stand between the verb and its object: "design, build and deploy".
