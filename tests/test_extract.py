@@ -28,7 +28,10 @@ def ids(text: str) -> list[str]:
         ("Apache Spark and Spark", ["spark", "spark"]),
         ("Tableau, Power BI, Looker", ["tableau", "power_bi", "looker"]),
         # A short name may end its sentence: "... and Excel." lists it as much as "... and Excel".
-        ("Java, Node.js, or Go.\nWord, PowerPoint and Excel.", ["java", "nodejs", "go", "ms_office", "excel"]),
+        (
+            "Java, Node.js, or Go.\nWord, PowerPoint and Excel.",
+            ["java", "nodejs", "go", "ms_office", "excel"],
+        ),
         ("Ideally Spark. Models served with Ray.", ["spark", "ray"]),
     ],
 )
