@@ -371,25 +371,18 @@ class TaxonomyMatcher:
                 _COORDINATOR: [strings.add(word) for word in _COORDINATION],
             }
         )
-        self._first_part_flags = _flag_table({_VERB: self._first_part_terms})
         self._hyphen = numpy.uint64(strings.add("-"))
         # A match id is the hash of the term id, which is also the span's ``id``.
         self._side_of = {strings.add(t.id): strings.add(t.side) for t in self.taxonomy}
         #: The taxonomy term of a match id.
         self.term_of: dict[int, Term] = {strings.add(t.id): t for t in self.taxonomy}
         self._skill_ids = frozenset(strings.add(t.id) for t in self.taxonomy if t.kind == "skill")
-        # The same look-ups with the task ids as bits of an int: "&" of two ints is cheaper
-        # than intersecting two sets, in the scan's inner loop.
+        # The same look-ups with the task ids as bits, in rows of 64-bit lanes: the scan
+        # tests every (verb, object) pair at once for a task they share.
         self._task_of_bit = sorted(self._tasks)
-        bit_of = {term_id: 1 << i for i, term_id in enumerate(self._task_of_bit)}
-        self._verb_masks, self._first_part_masks, self._object_masks = (
-            {h: sum(bit_of[t] for t in ids) for h, ids in terms.items()}
-            for terms in (self._verb_terms, self._first_part_terms, self._object_terms)
-        )
-        # The same masks as arrays of 64-bit lanes, to test every (verb, object) pair at once.
         self._verb_lanes, self._first_part_lanes, self._object_lanes = (
-            _MaskTable(masks, len(self._task_of_bit))
-            for masks in (self._verb_masks, self._first_part_masks, self._object_masks)
+            _MaskTable(terms, self._task_of_bit)
+            for terms in (self._verb_terms, self._first_part_terms, self._object_terms)
         )
         self._lexemes: tuple[Any, ...] | None = None  # (sentencizer, lemmatizer, punct_chars, LexemeTable)
 
@@ -574,7 +567,7 @@ class TaxonomyMatcher:
         lemmas, lowers = tokens.lemmas, tokens.lowers
         if len(self._first_part_lanes):
             # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
-            after_first_part = self._first_part_lanes.get(lowers[:-1]).any(axis=1)
+            after_first_part = self._first_part_lanes.contains(lowers[:-1])
             breaks[1:] &= ~(after_first_part & (lowers[1:] == self._hyphen))
         stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
@@ -597,39 +590,28 @@ class TaxonomyMatcher:
         verb_lanes = self._verb_lanes.get(lemmas[pair_verb])
         limit = gap_fill[pair_verb] + self.window
         if len(self._first_part_lanes):
-            first_part = self._first_part_lanes.get(lowers[pair_verb])
-            verb_lanes |= first_part
-            limit += numpy.where(first_part.any(axis=1), 2, 0)
+            verb_lanes |= self._first_part_lanes.get(lowers[pair_verb])
+            limit += numpy.where(self._first_part_lanes.contains(lowers[pair_verb]), 2, 0)
         # A pair can match when the object is within the gap and verb and object share a
-        # task; for those pairs, the loop below finds which tasks.
-        in_gap = gap_fill[pair_object - 1] <= limit
-        shared = (verb_lanes & self._object_lanes.get(lemmas[pair_object])).any(axis=1)
-        keep = in_gap & shared
-        verb_masks, first_part_masks, object_masks = (
-            self._verb_masks, self._first_part_masks, self._object_masks
-        )
+        # task; the loop below goes through the tasks each such pair shares.
+        shared = verb_lanes & self._object_lanes.get(lemmas[pair_object])
+        keep = (gap_fill[pair_object - 1] <= limit) & shared.any(axis=1)
         task_of_bit = self._task_of_bit
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
-        kept_verbs, kept_objects = pair_verb[keep], pair_object[keep]
-        for i, j, lemma, lower, object_lemma in zip(
-            kept_verbs.tolist(),
-            kept_objects.tolist(),
-            lemmas[kept_verbs].tolist(),
-            lowers[kept_verbs].tolist(),
-            lemmas[kept_objects].tolist(),
-            strict=True,
+        for i, j, lanes in zip(
+            pair_verb[keep].tolist(), pair_object[keep].tolist(), shared[keep].tolist(), strict=True
         ):
-            common = (verb_masks.get(lemma, 0) | first_part_masks.get(lower, 0)) & object_masks[object_lemma]
-            while common:
-                bit = common & -common
-                common ^= bit
-                spans = windows[task_of_bit[bit.bit_length() - 1]]
-                # A window holds no sentence start but at its first token, so the Matcher's
-                # IS_SENT_START checks (never on a first token) read False.
-                if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
-                    spans[-1][1] = max(spans[-1][1], j + 1)
-                else:
-                    spans.append([i, j + 1])
+            for lane, common in enumerate(lanes):
+                while common:
+                    bit = common & -common
+                    common ^= bit
+                    spans = windows[task_of_bit[64 * lane + bit.bit_length() - 1]]
+                    # A window holds no sentence start but at its first token, so the
+                    # Matcher's IS_SENT_START checks (never on a first token) read False.
+                    if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
+                        spans[-1][1] = max(spans[-1][1], j + 1)
+                    else:
+                        spans.append([i, j + 1])
         return windows
 
     def token_arrays(self, doc: Doc) -> TokenArrays:
@@ -650,8 +632,8 @@ class TaxonomyMatcher:
         """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma
         and, for the first part of a multi-word verb, its lowercase form."""
         flags = self._lemma_flags.get(lemmas)[0]
-        if self._first_part_terms:
-            flags |= numpy.where(self._first_part_flags.contains(lowers), _VERB, 0).astype(numpy.uint64)
+        if len(self._first_part_lanes):
+            flags |= numpy.where(self._first_part_lanes.contains(lowers), _VERB, 0).astype(numpy.uint64)
         return flags
 
     def annotate_new_doc(
@@ -874,22 +856,27 @@ def _flag_table(groups: dict[int, Iterable[int]]) -> HashTable:
 
 
 class _MaskTable:
-    """Task bit masks (Python ints) by string hash, as rows of 64-bit lanes: ``get`` gives
-    the masks of a whole array of hashes at once (zeros for hashes not in the table)."""
+    """The tasks each string hash (a verb's lemma, say) belongs to, as bits in rows of 64-bit
+    lanes (bit ``k`` is task ``task_of_bit[k]``): ``get`` gives the rows of a whole array of
+    hashes at once, zeros for hashes not in the table."""
 
-    def __init__(self, masks: dict[int, int], bits: int) -> None:
-        self._lanes = max(1, -(-bits // 64))
-        self._rows = HashTable({h: row for row, h in enumerate(masks, start=1)})
-        self.masks = numpy.zeros((len(masks) + 1, self._lanes), dtype=numpy.uint64)
-        low = (1 << 64) - 1
-        for row, mask in enumerate(masks.values(), start=1):
-            self.masks[row] = [(mask >> (64 * lane)) & low for lane in range(self._lanes)]
+    def __init__(self, terms: dict[int, set[str]], task_of_bit: list[str]) -> None:
+        bit_of = {term_id: k for k, term_id in enumerate(task_of_bit)}
+        self._rows = HashTable({h: row for row, h in enumerate(terms, start=1)})
+        self.masks = numpy.zeros((len(terms) + 1, max(1, -(-len(task_of_bit) // 64))), dtype=numpy.uint64)
+        for row, ids in enumerate(terms.values(), start=1):
+            for k in (bit_of[term_id] for term_id in ids):
+                self.masks[row, k // 64] |= numpy.uint64(1 << (k % 64))
 
     def __len__(self) -> int:
         return len(self.masks) - 1
 
     def get(self, hashes: numpy.ndarray) -> numpy.ndarray:
         return self.masks[self._rows.get(hashes)[0]]
+
+    def contains(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        """Whether each hash belongs to a task."""
+        return self._rows.contains(hashes)
 
 
 def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
