@@ -28,6 +28,14 @@ def test_normalize_cases(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
+def test_a_bullet_mark_alone_on_its_line_is_a_bullet() -> None:
+    # Its text may come on the next line; normalizing again must not change the result.
+    assert normalize("+\nbuild models") == "- build models"
+    assert normalize("•\nBuild models\n*") == "-\nBuild models\n-"
+    for raw in ("+\na", "a\n+\nb", "•\nBuild models"):
+        assert normalize(normalize(raw)) == normalize(raw)
+
+
 def test_hard_wrapped_bullets_are_joined() -> None:
     raw = (
         "- Lead the development of scene understanding systems\n"
@@ -77,6 +85,8 @@ def _lines_by_the_plain_rules(text: str) -> str:
         match = bullet.match(line)
         if match and match.end() < len(line):
             lines.append(("- " + line[match.end():], True))
+        elif match:  # a mark alone: the bullet's text may follow on the next line
+            lines.append(("-", True))
         else:
             lines.append((line, False))
     out: list[str] = []

@@ -79,8 +79,10 @@ def _clean_lines(text: str) -> list[str]:
             continue
         if line[0] in _BULLET_FIRST:
             match = _BULLET.match(line)
-            if match and match.end() < len(line):
-                out.append("- " + line[match.end() :])
+            if match:
+                # A mark alone on its line becomes "-" too: the bullet's text may be the
+                # next line, joined on as a wrap ("•" then "build models").
+                out.append("- " + line[match.end() :] if match.end() < len(line) else "-")
                 continue
         if out:
             previous = out[-1]
