@@ -27,9 +27,10 @@ import csv
 import gzip
 import random
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+from timing import best_of_interleaved
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora"
@@ -133,23 +134,6 @@ def show(postings: dict[str, str], gold_path: Path, posting_id: str) -> None:
     print("\n# all gold mentions (start, end, id, kind, text):")
     for m in mentions:
         print(f"{m.start}\t{m.end}\t{m.id}\t{m.kind}\t{text[m.start:m.end]}")
-
-
-def best_of_interleaved(
-    repeat: int, works: Sequence[Callable[[], object]]
-) -> list[tuple[float, float]]:
-    """Time each of ``works`` ``repeat`` times, taking turns (a, b, a, b, ...), and return
-    the best (wall, CPU) seconds of each: a swing in the machine's load then hits all of
-    them alike rather than the one that happened to run during it."""
-    wall = [float("inf")] * len(works)
-    cpu = [float("inf")] * len(works)
-    for _ in range(repeat):
-        for k, work in enumerate(works):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            work()
-            wall[k] = min(wall[k], time.perf_counter() - start)
-            cpu[k] = min(cpu[k], time.process_time() - start_cpu)
-    return list(zip(wall, cpu, strict=True))
 
 
 def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:

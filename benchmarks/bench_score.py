@@ -19,11 +19,11 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from timing import best_of_interleaved
 
 
 def load_postings(corpus: Path) -> pd.DataFrame:
@@ -40,34 +40,17 @@ def write_rows(postings: pd.DataFrame, n: int, path: Path) -> Path:
     return path
 
 
-def time_score(source: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (of this process) to score ``source``."""
-    from jdanalyzer.score import score_file
-
-    start, cpu = time.perf_counter(), time.process_time()
-    score_file(source, out, jobs=jobs, force=True)
-    return time.perf_counter() - start, time.process_time() - cpu
-
-
-def time_blank(nlp: Any, texts: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds for ``nlp`` (a ``spacy.blank("en")``) to tokenize ``texts``."""
-    start, cpu = time.perf_counter(), time.process_time()
+def tokenize(nlp: Any, texts: list[str]) -> None:
+    """Tokenize ``texts`` with ``nlp`` (a ``spacy.blank("en")``)."""
     for _ in nlp.pipe(texts, batch_size=64):
         pass
-    return time.perf_counter() - start, time.process_time() - cpu
-
-
-def time_two_jobs(source: Path, out: Path) -> tuple[float, float]:
-    """:func:`time_score` with 2 jobs; CPU seconds of this process and its workers."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, cpu = time_score(source, out, jobs=2)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, cpu + (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def child(source: Path, jobs: int) -> None:
     """Score ``source`` in this process and print peak RSS (MB) of it and its workers."""
-    time_score(source, source.with_suffix(".out.csv"), jobs)
+    from jdanalyzer.score import score_file
+
+    score_file(source, source.with_suffix(".out.csv"), jobs=jobs, force=True)
     # ru_maxrss survives exec, so it would report the benchmark's own (larger) RSS at fork
     # time; VmHWM is this program's peak alone.
     status = Path("/proc/self/status")
@@ -112,6 +95,7 @@ def main() -> None:
         import spacy
 
         from jdanalyzer.classify import load_model
+        from jdanalyzer.score import score_file
 
         # Not timed: loading the model, and a first pass over the timed rows by scoring (in
         # this process, whose state the 2-job workers fork from) and by the tokenizer, so
@@ -119,20 +103,14 @@ def main() -> None:
         # take turns (2 jobs, 1 job, tokenizer, ...) and the best of each counts, so a swing
         # in the machine's load hits all three alike.
         load_model()
-        time_score(source, folder / "warm.csv", jobs=1)
+        score_file(source, folder / "warm.csv", jobs=1, force=True)
         blank_nlp = spacy.blank("en")
-        time_blank(blank_nlp, texts)
-        best: dict[str, tuple[float, float]] = {}
-        for _ in range(args.repeat):
-            for name, work in (
-                ("two", lambda: time_two_jobs(source, folder / "two.csv")),
-                ("one", lambda: time_score(source, folder / "one.csv", jobs=1)),
-                ("blank", lambda: time_blank(blank_nlp, texts)),
-            ):
-                wall, cpu = work()
-                previous = best.get(name, (float("inf"), float("inf")))
-                best[name] = (min(previous[0], wall), min(previous[1], cpu))
-        (one, one_cpu), (two, two_cpu), (blank, blank_cpu) = best["one"], best["two"], best["blank"]
+        tokenize(blank_nlp, texts)
+        (two, two_cpu), (one, one_cpu), (blank, blank_cpu) = best_of_interleaved(args.repeat, [
+            lambda: score_file(source, folder / "two.csv", jobs=2, force=True),
+            lambda: score_file(source, folder / "one.csv", jobs=1, force=True),
+            lambda: tokenize(blank_nlp, texts),
+        ])
         small = peak_rss(write_rows(postings, args.small, folder / "small.csv"), args.rss_jobs)
         large = peak_rss(write_rows(postings, args.large, folder / "large.csv"), args.rss_jobs)
 
