@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ROLE_KINDS", "SECTION_KINDS", "Section", "section_at", "split_sections"]
+__all__ = [
+    "ROLE_KINDS", "SECTION_KINDS", "Section", "Unit", "section_at", "split_sections", "split_units"
+]
 
 SECTION_KINDS = (
     "intro", "company", "responsibilities", "requirements", "nice_to_have", "offer", "other"
@@ -95,3 +97,58 @@ def section_at(sections: list[Section], offset: int) -> Section:
         if section.start <= offset < section.end:
             return section
     return sections[-1]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or bullet of an ad, with the kind of section it stands in.
+
+    Units are what the duty reader labels: one duty or requirement each, in most ads.
+    ``text[start:end]`` is the unit's text.
+    """
+
+    kind: str
+    start: int
+    end: int
+
+
+# A sentence ends at ". " / "! " / "? " followed by a capital, digit or quote, not after
+# an initial or a common abbreviation ("e.g. Python", "ex. Salesforce").
+_SENTENCE_BREAK = re.compile(
+    r"(?<![A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bex)(?<!\bincl)"
+    r"[.!?]\s+(?=[A-Z0-9(\"'“])"
+)
+_UNIT_MIN_CHARS = 3
+
+
+def split_units(text: str, sections: list[Section] | None = None) -> list[Unit]:
+    """Cut ``text`` into sentences and bullets, each tagged with its section's kind.
+
+    Every line is a unit, split further at sentence ends; heading lines are left out.
+
+    Example:
+        >>> text = "Acme makes maps. We ship daily.\\nResponsibilities\\n- Build models"
+        >>> [text[u.start:u.end] for u in split_units(text)]
+        ['Acme makes maps.', 'We ship daily.', '- Build models']
+        >>> [u.kind for u in split_units(text)]
+        ['intro', 'intro', 'responsibilities']
+    """
+    sections = split_sections(text) if sections is None else sections
+    units: list[Unit] = []
+    for section in sections:
+        offset = section.start
+        for line in text[section.start:section.end].split("\n"):
+            line_start = offset
+            offset += len(line) + 1
+            if section.heading and line.strip() == section.heading:
+                continue
+            start = line_start
+            for match in _SENTENCE_BREAK.finditer(line):
+                end = line_start + match.start() + 1
+                if end - start >= _UNIT_MIN_CHARS:
+                    units.append(Unit(section.kind, start, end))
+                start = line_start + match.end()
+            end = line_start + len(line.rstrip())
+            if end - start >= _UNIT_MIN_CHARS:
+                units.append(Unit(section.kind, start, end))
+    return units

@@ -1,0 +1,252 @@
+"""Blind double annotation of postings: draw the sample, pack batches, merge the labels.
+
+The postings' text stays in ``../shared``: batches are written to a scratch folder outside
+the repo, and only ids, labels, rationales and each annotator's label reach ``corpora/``.
+
+    python scripts/labeling.py sample --out /tmp/label        # ids + strata, batch files
+    python scripts/labeling.py merge  --work /tmp/label --out corpora/labels-extra.csv
+
+Each batch is read by two annotators (``a`` and ``b``), each a fresh assistant session that
+sees only ``LABELING.md`` and its batch; a third (``c``) labels the postings they disagree on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jdanalyzer import normalize
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+LABELS = ("ai_engineer", "data_scientist", "hybrid", "other")
+SEED = 20261202
+MAX_TEXT = 9000
+
+_AI = re.compile(
+    r"\b(ai|ml|mlops|llm|genai|generative ai|machine learning|artificial intelligence|"
+    r"deep learning|nlp|computer vision)\b"
+)
+
+
+def title_bucket(title: str) -> str:
+    """The coarse title bucket of SOURCES.md (titles only: a guide, not a label)."""
+    t = str(title).lower()
+    if "data engineer" in t:
+        return "neighbouring"
+    if (_AI.search(t) and re.search(r"engineer|developer|architect", t)) or re.search(
+        r"applied scientist|(machine[- ]learning|ml|ai) scientist|research scientist", t
+    ):
+        return "ai_ml_engineer"
+    if "data scien" in t:
+        return "data_scientist"
+    if re.search(
+        r"analyst|\bbi\b|business intelligence|analytics engineer|software|developer|full[- ]?stack|"
+        r"back[- ]?end|front[- ]?end|devops|platform|database|data architect|engineer",
+        t,
+    ):
+        return "neighbouring"
+    return "other"
+
+
+def pool(corpus: Path) -> pd.DataFrame:
+    """Postings neither labeled for training nor held out."""
+    postings = pd.read_csv(corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
+    held = set((corpus / "heldout-ids.txt").read_text().split())
+    labeled = set(pd.read_csv(corpus / "labels-train.csv", dtype=str).posting_id)
+    return postings[~postings.posting_id.isin(held | labeled)].reset_index(drop=True)
+
+
+def sample(args: argparse.Namespace) -> None:
+    import jdanalyzer
+
+    frame = pool(args.corpus)
+    frame["bucket"] = frame.title.map(title_bucket)
+    model = jdanalyzer.load_model()
+    probs = []
+    for start in range(0, len(frame), 256):
+        chunk = frame.iloc[start:start + 256]
+        preds = model.classify_many(list(chunk.description), list(chunk.title))
+        probs.extend(p.probabilities for p in preds)
+    p = pd.DataFrame(probs)
+    ai_source = frame.source.isin(["builtin_ai_2026", "linkedin_aiml_2024"])
+    hard = {
+        "likely_hybrid": p.hybrid >= 0.25,
+        "other_at_ai_company": ai_source & ((p.other >= 0.25) | frame.bucket.isin(["neighbouring", "other"])),
+        "ds_with_ai_words": (frame.bucket == "data_scientist") & (p.ai_engineer + p.hybrid >= 0.35),
+    }
+    frame["stratum"] = "random"
+    for name, mask in hard.items():
+        frame.loc[mask & (frame.stratum == "random"), "stratum"] = name
+    rng = np.random.default_rng(SEED)
+    chosen = frame[frame.stratum != "random"]
+    if len(chosen) > args.hard:
+        chosen = chosen.sample(args.hard, random_state=SEED)
+    rest = frame.drop(chosen.index)
+    need = args.n - len(chosen)
+    # Fill proportionally to source x title bucket, so every cell keeps its share.
+    groups = rest.groupby(["source", "bucket"])
+    quota = (groups.size() / len(rest) * need).round().astype(int)
+    filler = pd.concat(
+        g.sample(min(len(g), quota[key]), random_state=int(rng.integers(1 << 31)))
+        for key, g in groups
+    )
+    picked = pd.concat([chosen, filler]).sample(frac=1, random_state=SEED)
+    out = args.out
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    picked[["posting_id", "source", "bucket", "stratum"]].to_csv(out / "sample.csv", index=False)
+    for b, start in enumerate(range(0, len(picked), args.batch_size)):
+        _write_batch(out / "batches" / f"batch{b:02d}.txt", picked.iloc[start:start + args.batch_size])
+    print(f"{len(picked)} postings ({len(chosen)} hard cases) in {b + 1} batches under {out}")
+    print(picked.stratum.value_counts().to_string())
+
+
+def read_labels(path: Path) -> dict[str, tuple[str, str]]:
+    """``posting_id -> (label, rationale)`` from one annotator's CSV, checked."""
+    found: dict[str, tuple[str, str]] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            label = (row.get("label") or "").strip()
+            if label not in LABELS:
+                print(f"{path.name}: {row.get('posting_id')}: bad label {label!r}", file=sys.stderr)
+                continue
+            found[row["posting_id"].strip()] = (label, (row.get("rationale") or "").strip())
+    return found
+
+
+def _annotations(work: Path) -> tuple[list[tuple[str, str, dict, dict]], dict[str, tuple[str, str]]]:
+    """Each finished batch with both annotators' labels, and every third annotator's label."""
+    pairs = []
+    for path_a in sorted((work / "a").glob("batch*.csv")):
+        path_b = work / "b" / path_a.name
+        if path_b.exists():
+            pairs.append((path_a.stem, path_a.name, read_labels(path_a), read_labels(path_b)))
+    third: dict[str, tuple[str, str]] = {}
+    for path_c in sorted((work / "c").glob("*.csv")):
+        third.update(read_labels(path_c))
+    return pairs, third
+
+
+def disagreements(args: argparse.Namespace) -> None:
+    """Pack the postings whose two labels differ, not yet given to a third annotator."""
+    pairs, third = _annotations(args.work)
+    pending = [pid for _, _, a, b in pairs for pid in sorted(set(a) & set(b))
+               if a[pid][0] != b[pid][0] and pid not in third]
+    packed = {pid for path in (args.work / "batches").glob("adj*.txt")
+              for pid in re.findall(r"(?m)^=== POSTING (\S+) ===", path.read_text(encoding="utf-8"))}
+    pending = [pid for pid in pending if pid not in packed]
+    if not pending:
+        print("nothing to pack")
+        return
+    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
+    postings = postings.set_index("posting_id").loc[pending]
+    n = len(list((args.work / "batches").glob("adj*.txt")))
+    path = args.work / "batches" / f"adj{n:02d}.txt"
+    _write_batch(path, postings.reset_index())
+    print(f"{len(pending)} postings in {path}")
+
+
+def merge(args: argparse.Namespace) -> None:
+    """Write the adjudicated labels, with each annotator's label, and print agreement."""
+    from sklearn.metrics import cohen_kappa_score
+
+    sample_ = pd.read_csv(args.work / "sample.csv", dtype=str)
+    held = set((args.corpus / "heldout-ids.txt").read_text().split())
+    pairs, third = _annotations(args.work)
+    rows, waiting, agreement = [], 0, []
+    for batch, _, a, b in pairs:
+        both = sorted(set(a) & set(b))
+        la, lb = [a[p][0] for p in both], [b[p][0] for p in both]
+        agreement.append({"batch": batch, "n": len(both),
+                          "agreement": float(np.mean(np.equal(la, lb))),
+                          "kappa": cohen_kappa_score(la, lb)})
+        for pid in both:
+            if pid in held:
+                raise SystemExit(f"held-out id {pid} in {batch}: refusing")
+            if a[pid][0] == b[pid][0]:
+                final, rationale, lc = a[pid][0], a[pid][1], ""
+            elif pid in third:
+                final, rationale, lc = third[pid][0], third[pid][1], third[pid][0]
+            else:
+                waiting += 1
+                continue
+            rows.append({"posting_id": pid, "label": final, "rationale": rationale,
+                         "annotator_a": a[pid][0], "annotator_b": b[pid][0], "annotator_c": lc,
+                         "batch": batch})
+    out = pd.DataFrame(rows).merge(sample_[["posting_id", "stratum"]], on="posting_id", how="left")
+    out.to_csv(args.out, index=False)
+    table = pd.DataFrame(agreement)
+    print(table.to_string(index=False, float_format="%.3f"))
+    print(f"{len(out)} labeled; {waiting} disagreements wait for a third annotator")
+    print(out.label.value_counts().to_string())
+
+
+def _write_batch(path: Path, batch: pd.DataFrame) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in batch.itertuples():
+            text = normalize(row.description)
+            if len(text) > MAX_TEXT:
+                text = text[:MAX_TEXT] + "\n[... rest of the posting cut]"
+            fh.write(f"=== POSTING {row.posting_id} ===\nTitle: {row.title}\n"
+                     f"Company: {row.company or '(not given)'}\n\n{text}\n\n")
+
+
+def sentences(args: argparse.Namespace) -> None:
+    """Draw duty-sentence units (at most 3 per posting) for the sentence labeling."""
+    from jdanalyzer.adparts import ROLE_KINDS, split_units
+
+    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
+    held = set((args.corpus / "heldout-ids.txt").read_text().split())
+    postings = postings[~postings.posting_id.isin(held)].sample(frac=1, random_state=SEED)
+    rng = np.random.default_rng(SEED + 1)
+    role, rest = [], []
+    for row in postings.itertuples():
+        text = normalize(row.description)
+        units = [u for u in split_units(text) if 15 <= u.end - u.start <= 400]
+        for u in rng.permutation(len(units))[:3] if units else []:
+            unit = units[u]
+            item = (f"{row.posting_id}:{unit.start}-{unit.end}", unit.kind, text[unit.start:unit.end])
+            (role if unit.kind in ROLE_KINDS else rest).append(item)
+    n_role = int(args.n * 0.7)
+    picked = role[:n_role] + rest[:args.n - n_role]
+    rng.shuffle(picked)
+    out = args.out
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text").to_csv(
+        out / "sample.csv", index=False)
+    for b, start in enumerate(range(0, len(picked), args.batch_size)):
+        with open(out / "batches" / f"batch{b:02d}.txt", "w", encoding="utf-8") as fh:
+            for unit_id, _, text in picked[start:start + args.batch_size]:
+                fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
+    print(f"{len(picked)} units ({n_role} from role sections) in {b + 1} batches under {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sample")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--n", type=int, default=2600)
+    s.add_argument("--hard", type=int, default=1100)
+    s.add_argument("--batch-size", type=int, default=125)
+    t = sub.add_parser("sentences")
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--n", type=int, default=2400)
+    t.add_argument("--batch-size", type=int, default=400)
+    d = sub.add_parser("disagreements")
+    d.add_argument("--work", type=Path, required=True)
+    m = sub.add_parser("merge")
+    m.add_argument("--work", type=Path, required=True)
+    m.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    {"sample": sample, "sentences": sentences, "disagreements": disagreements, "merge": merge}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
