@@ -27,6 +27,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts notebooks
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_notebooks_stripped.py notebooks
 
 bench: $(STAMP)

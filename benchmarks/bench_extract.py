@@ -52,16 +52,16 @@ def read_postings(corpus: Path) -> dict[str, str]:
 
 def extractor(taxonomy_dir: Path | None) -> Callable[[Sequence[str]], Iterator]:
     """``extract_many``, or the same pipeline over the taxonomy files in ``taxonomy_dir``."""
-    from jdanalyzer.extract import doc_to_extraction, extract_many, prepare_text
+    from jdanalyzer.extraction.extract import doc_to_extraction, extract_many, prepare_text
 
     if taxonomy_dir is None:
         return lambda texts: extract_many(texts)
 
     import spacy
 
-    from jdanalyzer import component  # also registers the lemmatizer factory
-    from jdanalyzer.pipeline import _SENTENCE_PUNCT
-    from jdanalyzer.taxonomy import Taxonomy
+    from jdanalyzer.extraction import components as component  # also registers the lemmatizer factory
+    from jdanalyzer.extraction.pipeline import _SENTENCE_PUNCT
+    from jdanalyzer.extraction.taxonomy import Taxonomy
 
     taxonomy = Taxonomy.from_jsonl([taxonomy_dir / "skills.jsonl", taxonomy_dir / "tasks.jsonl"])
     nlp = spacy.blank("en")
@@ -79,7 +79,7 @@ def extractor(taxonomy_dir: Path | None) -> Callable[[Sequence[str]], Iterator]:
 
 
 def quality(postings: dict[str, str], gold_path: Path, run: Callable, *, verbose: bool) -> dict:
-    from jdanalyzer.evaluation import load_gold, score_mentions
+    from jdanalyzer.extraction.gold import load_gold, score_mentions
 
     gold = load_gold(gold_path)
     missing = sorted(set(gold) - set(postings))
@@ -119,8 +119,8 @@ def quality(postings: dict[str, str], gold_path: Path, run: Callable, *, verbose
 
 def show(postings: dict[str, str], gold_path: Path, posting_id: str) -> None:
     """Print a posting's normalized text with its gold mentions marked ``[text|id]``."""
-    from jdanalyzer.evaluation import load_gold
-    from jdanalyzer.extract import prepare_text
+    from jdanalyzer.extraction.extract import prepare_text
+    from jdanalyzer.extraction.gold import load_gold
 
     text, _ = prepare_text(postings[posting_id])
     mentions = load_gold(gold_path).get(posting_id, []) if gold_path.is_file() else []
@@ -139,7 +139,7 @@ def show(postings: dict[str, str], gold_path: Path, posting_id: str) -> None:
 def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:
     import spacy
 
-    from jdanalyzer.extract import extract_many, prepare_text
+    from jdanalyzer.extraction.extract import extract_many, prepare_text
 
     ids = sorted(postings)
     sample = random.Random(seed).sample(ids, min(n, len(ids)))

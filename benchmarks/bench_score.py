@@ -48,7 +48,7 @@ def tokenize(nlp: Any, texts: list[str]) -> None:
 
 def child(source: Path, jobs: int) -> None:
     """Score ``source`` in this process and print peak RSS (MB) of it and its workers."""
-    from jdanalyzer.score import score_file
+    from jdanalyzer.batch.score import score_file
 
     score_file(source, source.with_suffix(".out.csv"), jobs=jobs, force=True)
     # ru_maxrss survives exec, so it would report the benchmark's own (larger) RSS at fork
@@ -94,8 +94,8 @@ def main() -> None:
         words = sum(len(t.split()) for t in texts)
         import spacy
 
-        from jdanalyzer.classify import load_model
-        from jdanalyzer.score import score_file
+        from jdanalyzer.batch.score import score_file
+        from jdanalyzer.model.predict import load_model
 
         # Not timed: loading the model, and a first pass over the timed rows by scoring (in
         # this process, whose state the 2-job workers fork from) and by the tokenizer, so

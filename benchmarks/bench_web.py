@@ -71,7 +71,7 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120)
 
 def classify_cost(texts: list[str], model: str | None, rounds: int = 3) -> float:
     """Median seconds of one ``RoleModel.classify`` call over ``texts`` (in this process)."""
-    from jdanalyzer.classify import load_model
+    from jdanalyzer.model.predict import load_model
 
     role = load_model(model)
     role.classify(texts[0])

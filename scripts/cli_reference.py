@@ -20,7 +20,7 @@ def render() -> str:
     os.environ["TERM"] = "dumb"
     from typer.testing import CliRunner
 
-    from jdanalyzer.cli import app
+    from jdanalyzer.cli.main import app
 
     runner = CliRunner()
     parts = ["# jdanalyzer command reference", "",

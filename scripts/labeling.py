@@ -25,6 +25,7 @@ from jdanalyzer import normalize
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 LABELS = ("ai_engineer", "data_scientist", "hybrid", "other")
+SENTENCE_LABELS = ("ai_engineering", "data_science", "other_work", "not_duty")
 SEED = 20261202
 MAX_TEXT = 9000
 
@@ -107,15 +108,17 @@ def sample(args: argparse.Namespace) -> None:
 
 
 def read_labels(path: Path) -> dict[str, tuple[str, str]]:
-    """``posting_id -> (label, rationale)`` from one annotator's CSV, checked."""
+    """``id -> (label, rationale)`` from one annotator's CSV (postings or sentences), checked."""
     found: dict[str, tuple[str, str]] = {}
     with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        key = (reader.fieldnames or ["posting_id"])[0]
+        for row in reader:
             label = (row.get("label") or "").strip()
-            if label not in LABELS:
-                print(f"{path.name}: {row.get('posting_id')}: bad label {label!r}", file=sys.stderr)
+            if label not in LABELS + SENTENCE_LABELS:
+                print(f"{path.name}: {row.get(key)}: bad label {label!r}", file=sys.stderr)
                 continue
-            found[row["posting_id"].strip()] = (label, (row.get("rationale") or "").strip())
+            found[row[key].strip()] = (label, (row.get("rationale") or "").strip())
     return found
 
 
@@ -138,16 +141,22 @@ def disagreements(args: argparse.Namespace) -> None:
     pending = [pid for _, _, a, b in pairs for pid in sorted(set(a) & set(b))
                if a[pid][0] != b[pid][0] and pid not in third]
     packed = {pid for path in (args.work / "batches").glob("adj*.txt")
-              for pid in re.findall(r"(?m)^=== POSTING (\S+) ===", path.read_text(encoding="utf-8"))}
+              for pid in re.findall(r"(?m)^=== \w+ (\S+) ===", path.read_text(encoding="utf-8"))}
     pending = [pid for pid in pending if pid not in packed]
     if not pending:
         print("nothing to pack")
         return
-    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
-    postings = postings.set_index("posting_id").loc[pending]
     n = len(list((args.work / "batches").glob("adj*.txt")))
     path = args.work / "batches" / f"adj{n:02d}.txt"
-    _write_batch(path, postings.reset_index())
+    if ":" in pending[0]:  # sentence units: copy their text from the batches
+        texts = {}
+        for batch in (args.work / "batches").glob("batch*.txt"):
+            found = re.findall(r"(?m)^=== SENTENCE (\S+) ===\n(.*)$", batch.read_text(encoding="utf-8"))
+            texts.update(found)
+        path.write_text("".join(f"=== SENTENCE {u} ===\n{texts[u]}\n\n" for u in pending), encoding="utf-8")
+    else:
+        postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
+        _write_batch(path, postings.set_index("posting_id").loc[pending].reset_index())
     print(f"{len(pending)} postings in {path}")
 
 
@@ -166,7 +175,7 @@ def merge(args: argparse.Namespace) -> None:
                           "agreement": float(np.mean(np.equal(la, lb))),
                           "kappa": cohen_kappa_score(la, lb)})
         for pid in both:
-            if pid in held:
+            if pid.split(":")[0] in held:
                 raise SystemExit(f"held-out id {pid} in {batch}: refusing")
             if a[pid][0] == b[pid][0]:
                 final, rationale, lc = a[pid][0], a[pid][1], ""
@@ -178,7 +187,11 @@ def merge(args: argparse.Namespace) -> None:
             rows.append({"posting_id": pid, "label": final, "rationale": rationale,
                          "annotator_a": a[pid][0], "annotator_b": b[pid][0], "annotator_c": lc,
                          "batch": batch})
-    out = pd.DataFrame(rows).merge(sample_[["posting_id", "stratum"]], on="posting_id", how="left")
+    out = pd.DataFrame(rows)
+    if "stratum" in sample_.columns:
+        out = out.merge(sample_[["posting_id", "stratum"]], on="posting_id", how="left")
+    else:
+        out = out.rename(columns={"posting_id": "unit_id"}).merge(sample_, on="unit_id", how="left")
     out.to_csv(args.out, index=False)
     table = pd.DataFrame(agreement)
     print(table.to_string(index=False, float_format="%.3f"))
@@ -198,7 +211,7 @@ def _write_batch(path: Path, batch: pd.DataFrame) -> None:
 
 def sentences(args: argparse.Namespace) -> None:
     """Draw duty-sentence units (at most 3 per posting) for the sentence labeling."""
-    from jdanalyzer.adparts import ROLE_KINDS, split_units
+    from jdanalyzer.text.sections import ROLE_KINDS, split_units
 
     postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
     held = set((args.corpus / "heldout-ids.txt").read_text().split())
@@ -227,7 +240,9 @@ def sentences(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("sample")
@@ -245,7 +260,8 @@ def main() -> None:
     m.add_argument("--work", type=Path, required=True)
     m.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    {"sample": sample, "sentences": sentences, "disagreements": disagreements, "merge": merge}[args.command](args)
+    commands = {"sample": sample, "sentences": sentences, "disagreements": disagreements, "merge": merge}
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

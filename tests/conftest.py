@@ -80,7 +80,7 @@ def sample_paths() -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def role_model():
     """The packaged model, loaded once."""
-    from jdanalyzer.classify import load_model
+    from jdanalyzer.model.predict import load_model
 
     return load_model()
 

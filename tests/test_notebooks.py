@@ -95,8 +95,8 @@ def _require_cv_predictions(corpus_dir: Path, heldout_ids: set[str]) -> None:
     cross-validate for many minutes, too long for the suite."""
     import pandas as pd
 
-    from jdanalyzer.persistence import default_model_path
-    from jdanalyzer.training import CV_PREDICTIONS
+    from jdanalyzer.model.artifacts import default_model_path
+    from jdanalyzer.model.training import CV_PREDICTIONS
 
     path = Path(os.environ.get("JDANALYZER_CV_PREDICTIONS") or default_model_path().parent / CV_PREDICTIONS)
     labels = pd.read_csv(corpus_dir / "labels-train.csv", dtype=str, keep_default_na=False)

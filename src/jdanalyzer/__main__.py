@@ -1,3 +1,3 @@
-from .cli import main
+from jdanalyzer.cli import main
 
 main()

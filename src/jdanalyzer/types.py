@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-SIDES = ("ai_engineer", "data_scientist", "shared")
+#: What a posting is labeled: see ``jdanalyzer labels`` and LABELING.md.
+Label = Literal["ai_engineer", "data_scientist", "hybrid", "other"]
+LABELS: tuple[Label, ...] = get_args(Label)
+#: Which role a taxonomy term is evidence for (``shared``: both).
+Side = Literal["ai_engineer", "data_scientist", "shared"]
+SIDES: tuple[Side, ...] = get_args(Side)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Batch scoring: read tables in chunks, guess their columns, score them in parallel, resume."""

@@ -1,0 +1,602 @@
+"""Batch scoring: label every row of a table of postings, streaming, in parallel, resumably.
+
+Every input row gives exactly one output row, in input order: the input columns, then
+:data:`GENERATED`. A row that cannot be scored (empty or non-text cell, malformed line)
+has no label and says why in ``error``; a row scored with a caveat (text cut at
+100,000 characters, bytes that were not UTF-8, a very short text) has a label and an
+``error`` that starts with ``warning:``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from jdanalyzer.batch.tables import (
+    ERROR,
+    WARNING,
+    TableReader,
+    arrow_ready,
+    concat_parts,
+    guess_column,
+    guess_format,
+    neutralized,
+    write_part,
+)
+from jdanalyzer.errors import InputError
+from jdanalyzer.types import LABELS
+
+if TYPE_CHECKING:
+    from jdanalyzer.model.predict import RoleModel
+    from jdanalyzer.types import Prediction
+
+__all__ = ["GENERATED", "ScoreProgress", "ScoreSummary", "score_file", "score_frame"]
+
+log = logging.getLogger(__name__)
+
+#: The columns scoring adds to every row.
+GENERATED = (
+    "label", "confidence", *(f"p_{label}" for label in LABELS), "evidence", "ai_skills",
+    "ds_skills", "tasks", "error",
+)
+#: Generated columns holding text, neutralized against spreadsheet formulas in CSV output.
+TEXT_GENERATED = ("label", "evidence", "ai_skills", "ds_skills", "tasks", "error")
+TEXT_COLUMNS = ("description", "job_description", "jobdescription", "text", "body", "content",
+                "posting", "job_text", "details")
+TITLE_COLUMNS = ("title", "job_title", "jobtitle", "position", "role")
+ID_COLUMNS = ("posting_id", "id", "job_id", "jobid")
+ENGINES = ("local", "dask")
+_JOINER = "; "
+_MODEL_LOCK = threading.Lock()  # dask may run partitions in threads of one process
+
+
+@dataclass(frozen=True)
+class ScoreProgress:
+    """How far a run is: rows written so far and the fraction of the input read (if known)."""
+
+    rows: int
+    fraction: float | None
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What a scoring run read and wrote.
+
+    ``flagged`` counts rows with anything in ``error`` (unscored rows and warnings);
+    ``lines`` is the physical lines of a CSV or JSONL input, accounted for as
+    ``header_lines + blank_lines + lines in rows`` (``unaccounted_lines`` is then 0).
+    """
+
+    input: str
+    output: str
+    rows: int
+    scored: int
+    flagged: int
+    labels: dict[str, int]
+    seconds: float
+    jobs: int
+    engine: str
+    lines: int = 0
+    header_lines: int = 0
+    blank_lines: int = 0
+    malformed: int = 0
+    not_utf8: int = 0
+    unaccounted_lines: int = 0
+    resumed_rows: int = 0
+    examples: tuple[str, ...] = field(default=())
+
+    @property
+    def unscored(self) -> int:
+        return self.rows - self.scored
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.rows - self.resumed_rows) / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "examples": list(self.examples), "unscored": self.unscored,
+                "rows_per_second": round(self.rows_per_second, 2)}
+
+    def report(self) -> str:
+        """A few lines for people: rows, labels, flagged rows and how the input adds up."""
+        labels = ", ".join(f"{k} {v:,}" for k, v in sorted(self.labels.items())) or "none"
+        lines = [
+            f"Scored {self.scored:,} of {self.rows:,} rows in {self.seconds:.1f} s "
+            f"({self.rows_per_second:,.1f} rows/s, {self.jobs} job(s), {self.engine}) "
+            f"-> {self.output}",
+            f"labels: {labels}",
+            f"flagged: {self.flagged:,} rows ({self.unscored:,} not scored, "
+            f"{self.flagged - self.unscored:,} scored with a warning); see the error column",
+        ]
+        if self.lines:
+            in_rows = self.lines - self.header_lines - self.blank_lines - self.unaccounted_lines
+            lines.append(
+                f"input: {self.lines:,} lines = {self.header_lines} header + "
+                f"{self.blank_lines:,} blank + {in_rows:,} in {self.rows:,} rows "
+                f"({self.malformed:,} malformed, {self.not_utf8:,} not UTF-8)"
+                + (f"; {self.unaccounted_lines:,} lines UNACCOUNTED" if self.unaccounted_lines
+                   else "")
+            )
+        if self.resumed_rows:
+            lines.append(f"resumed: {self.resumed_rows:,} rows were scored by the earlier run")
+        lines += [f"  {example}" for example in self.examples]
+        return "\n".join(lines)
+
+
+# -- one chunk ----------------------------------------------------------------------------
+
+
+def _not_text(value: Any, column: str) -> str | None:
+    if isinstance(value, str):
+        return None if value.strip() else f"the {column} cell is empty; not scored"
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return f"the {column} cell is missing; not scored"
+    return f"the {column} cell is {type(value).__name__}, not text; not scored"
+
+
+def _unique(names: Iterable[str]) -> str:
+    return _JOINER.join(dict.fromkeys(names))
+
+
+def _columns_of(prediction: Any) -> dict[str, Any]:
+    skills = prediction.skills
+    return {
+        "label": prediction.label,
+        "confidence": round(prediction.confidence, 4),
+        **{f"p_{lab}": round(prediction.probabilities.get(lab, 0.0), 4) for lab in LABELS},
+        "evidence": _unique(e.term for e in prediction.evidence if e.label == prediction.label),
+        "ai_skills": _unique(m.name for m in skills if m.side == "ai_engineer"),
+        "ds_skills": _unique(m.name for m in skills if m.side == "data_scientist"),
+        "tasks": _unique(m.name for m in prediction.tasks),
+    }
+
+
+_NO_TEXT = "no text left after removing markup; not scored"
+
+
+def _predict_one(role: RoleModel, text: str, title: str | None) -> Prediction | str:
+    from jdanalyzer.extraction.extract import extract
+
+    try:
+        extraction = extract(text)
+        if not extraction.text.strip():
+            return _NO_TEXT
+        return role.predict_extractions([extraction], [title])[0]
+    except Exception as exc:  # reported in the row's error column, and logged
+        log.exception("scoring one posting failed")
+        return f"scoring failed ({type(exc).__name__}: {exc}); not scored"
+
+
+def _predict(texts: list[str], titles: list[str | None], model: str | None) -> list[Any]:
+    """A Prediction, or an error message, per text; one bad text never fails the others."""
+    from jdanalyzer.extraction.extract import extract_many
+    from jdanalyzer.model.predict import load_model
+
+    with _MODEL_LOCK:
+        role = load_model(model)
+        try:
+            extractions = list(extract_many(texts))
+            keep = [i for i, e in enumerate(extractions) if e.text.strip()]
+            found = role.predict_extractions(
+                [extractions[i] for i in keep], [titles[i] for i in keep]
+            )
+        except Exception:
+            log.exception("scoring a batch failed; scoring its rows one at a time")
+            return [_predict_one(role, t, title) for t, title in zip(texts, titles, strict=True)]
+        out: list[Any] = [_NO_TEXT] * len(texts)
+        for i, prediction in zip(keep, found, strict=True):
+            out[i] = prediction
+        return out
+
+
+def _renames(columns: list[str]) -> dict[str, str]:
+    """``input_<name>`` (``input_input_<name>``...) for input columns named like generated ones."""
+    taken, renames = set(columns), {}
+    for column in GENERATED:
+        if column in taken:
+            new = f"input_{column}"
+            while new in taken:
+                new = f"input_{new}"
+            taken.add(new)
+            renames[column] = new
+    return renames
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    *,
+    text_column: str,
+    title_column: str | None = None,
+    model: str | None = None,
+) -> pd.DataFrame:
+    """Score one chunk: the input columns, then :data:`GENERATED`, one row per input row.
+
+    Input columns named like a generated one are kept as ``input_<name>``. The reader's
+    error and warning columns (:data:`jdanalyzer.batch.tables.ERROR`, ``WARNING``), if present,
+    go into ``error``. Both engines run this function.
+
+    Example:
+        >>> frame = pd.DataFrame({"description": ["We fine-tune LLMs and ship RAG ...", ""]})
+        >>> list(score_frame(frame, text_column="description")["error"])  # doctest: +SKIP
+        ['warning: only 7 words: ...', 'the description cell is empty; not scored']
+    """
+    n = len(frame)
+    errors = [str(e) for e in frame[ERROR]] if ERROR in frame else [""] * n
+    notes = [[str(w)] if w else [] for w in frame[WARNING]] if WARNING in frame else [[]] * n
+    out = frame.drop(columns=[c for c in (ERROR, WARNING) if c in frame]).reset_index(drop=True)
+    out = out.rename(columns=_renames(list(out.columns)))
+    texts = list(frame[text_column])
+    titles = list(frame[title_column]) if title_column else [None] * n
+    todo = []
+    for i, text in enumerate(texts):
+        if not errors[i]:
+            errors[i] = _not_text(text, text_column) or ""
+            if not errors[i]:
+                todo.append(i)
+    results: list[Any] = [None] * n
+    if todo:
+        found = _predict(
+            [texts[i] for i in todo],
+            [t if isinstance(t := titles[i], str) else None for i in todo],
+            model,
+        )
+        for i, result in zip(todo, found, strict=True):
+            if isinstance(result, str):
+                errors[i] = result
+            else:
+                results[i] = result
+                notes[i] = notes[i] + [f"warning: {w}" for w in result.warnings]
+    rows = [_columns_of(r) if r is not None else {} for r in results]
+    for name in GENERATED[:-1]:
+        values = [row.get(name) for row in rows]
+        numeric = name == "confidence" or name.startswith("p_")
+        out[name] = pd.Series(values, dtype="float64" if numeric else object)
+    out["error"] = pd.Series(
+        [e or " | ".join(note) for e, note in zip(errors, notes, strict=True)], dtype=object
+    )
+    return out
+
+
+# -- a whole file ---------------------------------------------------------------------------
+
+
+def resolve_columns(
+    columns: list[str], text: str | None, title: str | None, ident: str | None
+) -> tuple[str, str | None, str | None]:
+    """The text, title and id columns to use: the ones given, or guessed from the names."""
+    text_col = guess_column(columns, text, TEXT_COLUMNS, what="text")
+    title_col = guess_column(columns, title, TITLE_COLUMNS, what="title", required=False)
+    id_col = guess_column(columns, ident, ID_COLUMNS, what="id", required=False)
+    assert text_col is not None
+    return text_col, title_col, id_col
+
+
+class _Tally:
+    """Counts of the rows written, kept in the progress file so a resumed run adds up."""
+
+    def __init__(self, saved: dict[str, Any] | None = None) -> None:
+        saved = saved or {}
+        self.rows = int(saved.get("rows", 0))
+        self.scored = int(saved.get("scored", 0))
+        self.flagged = int(saved.get("flagged", 0))
+        self.labels = Counter(saved.get("labels", {}))
+        self.examples: list[str] = list(saved.get("examples", []))
+
+    def add(self, frame: pd.DataFrame, id_column: str | None) -> None:
+        labels = frame["label"].dropna()
+        flagged = frame["error"].astype(str) != ""
+        self.rows += len(frame)
+        self.scored += len(labels)
+        self.flagged += int(flagged.sum())
+        self.labels.update(labels.astype(str))
+        for i in flagged[flagged].index[: max(0, 5 - len(self.examples))]:
+            ident = str(frame.at[i, id_column]) if id_column else ""
+            who = f"{id_column} {ident}" if ident else f"row {self.rows - len(frame) + i + 1}"
+            self.examples.append(f"{who}: {frame.at[i, 'error']}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "scored": self.scored, "flagged": self.flagged,
+                "labels": dict(self.labels), "examples": self.examples}
+
+
+def _init_worker(model: str | None) -> None:
+    """Load the model once per worker process (inherited already when the pool forks)."""
+    from jdanalyzer.extraction.pipeline import get_pipeline
+    from jdanalyzer.model.predict import load_model
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    load_model(model)
+    get_pipeline()
+
+
+def _score_chunks(
+    chunks: Iterable[tuple[int, pd.DataFrame, float | None]],
+    jobs: int,
+    options: dict[str, Any],
+) -> Iterator[tuple[int, pd.DataFrame, float | None]]:
+    """Score chunks in input order, in ``jobs`` processes with at most 2 * jobs in flight."""
+    if jobs == 1:
+        for index, chunk, fraction in chunks:
+            yield index, score_frame(chunk, **options), fraction
+        return
+    # Forking shares the model the parent has loaded (copy-on-write) and starts at once.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(options["model"],)
+    )
+    pending: deque[tuple[int, Future[pd.DataFrame], float | None]] = deque()
+    try:
+        for index, chunk, fraction in chunks:
+            pending.append((index, pool.submit(score_frame, chunk, **options), fraction))
+            if len(pending) >= 2 * jobs:
+                index, future, fraction = pending.popleft()
+                yield index, future.result(), fraction
+        while pending:
+            index, future, fraction = pending.popleft()
+            yield index, future.result(), fraction
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _prepare_output(
+    out: Path, *, force: bool, resume: bool, settings: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Check OUTPUT and its parts folder; return the saved progress when resuming."""
+    parts = out.with_name(out.name + ".parts")
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; pass --force to overwrite it")
+    if parts.exists():
+        if resume:
+            saved: dict[str, Any] = {"settings": settings, "chunks": 0}
+            if (parts / "progress.json").is_file():
+                saved = json.loads((parts / "progress.json").read_text(encoding="utf-8"))
+            changed = sorted(k for k in settings if saved["settings"].get(k) != settings[k])
+            if changed:
+                raise InputError(
+                    f"cannot resume: the run in {parts} was started with another "
+                    f"{', '.join(changed)}; pass --force to start over"
+                )
+            return saved
+        if not force:
+            raise InputError(
+                f"{parts} holds an interrupted run; pass --resume to continue it "
+                "or --force to start over"
+            )
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True)
+    return None
+
+
+def score_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    id_column: str | None = None,
+    jobs: int | None = None,
+    fmt: str | None = None,
+    force: bool = False,
+    resume: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    model: str | Path | None = None,
+    chunk_size: int = 256,
+    progress: Callable[[ScoreProgress], None] | None = None,
+) -> ScoreSummary:
+    """Score every row of a CSV (or ``.csv.gz``), JSONL or Parquet table into ``output``.
+
+    The output is written to ``OUTPUT.parts/`` chunk by chunk (with ``progress.json``)
+    and joined into ``OUTPUT`` only at the end, so an interrupted run never leaves a file
+    that looks complete, and ``resume=True`` continues after the last written chunk.
+
+    Args:
+        input: the table, or ``"-"`` for standard input.
+        output: the file to write (CSV, JSONL or Parquet by its suffix or ``fmt``); a
+            folder of part files with ``engine="dask"``.
+        text_column: the posting text column (default: guessed, e.g. ``description``).
+        title_column: the title column (default: ``title`` etc. when present).
+        id_column: a row id, used to name flagged rows in the summary.
+        jobs: worker processes (default: all cores).
+        fmt: output format, ``csv``, ``jsonl`` or ``parquet``.
+        force: overwrite ``output`` and discard an interrupted run.
+        resume: continue an interrupted run with the same input and options.
+        engine: ``local`` (processes on this machine) or ``dask``.
+        scheduler: with ``engine="dask"``, the address of a running Dask scheduler
+            (default: a local cluster of ``jobs`` workers).
+        model: a model file (default: the packaged model).
+        chunk_size: rows per chunk (the unit of parallel work, writing and resuming).
+        progress: called after each chunk is written.
+
+    Example:
+        >>> summary = score_file("postings.csv", "scored.csv")  # doctest: +SKIP
+        >>> summary.rows == summary.scored + summary.unscored  # doctest: +SKIP
+        True
+    """
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, not {jobs}")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    out = Path(output)
+    if engine == "dask" and fmt is None:  # a folder of parts: Parquet unless named *.csv
+        fmt = "csv" if out.suffix.lower() == ".csv" else "parquet"
+    out_fmt = fmt or guess_format(out, what="output")
+    model_arg = str(model) if model is not None else None
+    if engine == "dask":
+        if resume:
+            raise InputError("--resume works with --engine local; a Dask run is restarted whole")
+        return _score_dask(input, out, out_fmt, text_column, title_column, id_column, jobs,
+                           scheduler, model_arg, chunk_size, force)
+    started = time.perf_counter()
+    with TableReader(input, chunk_size=chunk_size) as reader:
+        text_col, title_col, id_col = resolve_columns(
+            reader.columns, text_column, title_column, id_column
+        )
+        if resume and reader.is_stdin:
+            raise InputError("cannot resume reading standard input; give the input file")
+        settings = {
+            "input": "-" if reader.is_stdin else str(Path(input).resolve()),
+            "input_bytes": reader.stats.bytes_total, "format": out_fmt,
+            "chunk_size": chunk_size, "text_column": text_col, "title_column": title_col,
+            "model": model_arg,
+        }
+        saved = _prepare_output(out, force=force, resume=resume, settings=settings)
+        parts = out.with_name(out.name + ".parts")
+        done = int(saved["chunks"]) if saved else 0
+        tally = _Tally(saved.get("tally") if saved else None)
+        resumed_rows = tally.rows
+        from jdanalyzer.model.predict import load_model
+
+        load_model(model_arg)  # a missing or broken model fails here, before any work
+        options = {"text_column": text_col, "title_column": title_col, "model": model_arg}
+        chunks = (
+            (i, chunk, reader.stats.fraction)
+            for i, chunk in enumerate(reader.chunks()) if i >= done
+        )
+        columns: list[str] = []
+        for index, frame, fraction in _score_chunks(chunks, jobs, options):
+            columns = list(frame.columns)
+            part = parts / f"part-{index:06d}.{out_fmt}"
+            write_part(neutralized(frame, TEXT_GENERATED) if out_fmt == "csv" else frame,
+                       part.with_suffix(".tmp"), out_fmt)
+            part.with_suffix(".tmp").replace(part)
+            tally.add(frame, id_col)
+            _write_json(parts / "progress.json",
+                        {"settings": settings, "chunks": index + 1, "tally": tally.to_dict()})
+            if progress is not None:
+                progress(ScoreProgress(tally.rows, fraction))
+        stats = reader.stats
+    if not columns:  # no rows at all: the header alone
+        renames = _renames(reader.columns)
+        columns = [*(renames.get(c, c) for c in reader.columns), *GENERATED]
+    tmp = out.with_name(f".tmp-{out.name}")  # keeps the suffix: .csv.gz is compressed
+    concat_parts(sorted(parts.glob(f"part-*.{out_fmt}")), tmp, out_fmt, columns)
+    tmp.replace(out)
+    shutil.rmtree(parts)
+    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="local",
+                    resumed_rows=resumed_rows)
+
+
+# -- Dask ---------------------------------------------------------------------------------
+
+
+def _read_chunk(start: tuple[int, int], *, path: str, fmt: str, columns: list[str],
+                chunk_size: int) -> pd.DataFrame:
+    with TableReader(path, fmt=fmt, chunk_size=chunk_size, start=start, header=columns) as reader:
+        return next(reader.chunks(max_rows=chunk_size))
+
+
+def _score_dask(
+    input: str | Path, out: Path, out_fmt: str, text_column: str | None,
+    title_column: str | None, id_column: str | None, jobs: int, scheduler: str | None,
+    model: str | None, chunk_size: int, force: bool,
+) -> ScoreSummary:
+    """Score with ``map_partitions`` on a Dask cluster; write a folder of Parquet or CSV parts."""
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    if str(input) == "-":
+        raise InputError("--engine dask reads a file the workers can open, not standard input")
+    if out_fmt not in ("parquet", "csv"):
+        raise InputError(f"--engine dask writes parquet or csv parts, not {out_fmt}")
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; pass --force to overwrite it")
+    started = time.perf_counter()
+    path = Path(input).resolve()
+    with TableReader(path, chunk_size=chunk_size) as reader:
+        text_col, title_col, id_col = resolve_columns(
+            reader.columns, text_column, title_column, id_column
+        )
+        if reader.fmt != "parquet":
+            for _ in reader.chunks():  # one pass to find where each partition starts
+                pass
+    stats, columns = reader.stats, reader.columns
+    options: dict[str, Any] = {"text_column": text_col, "title_column": title_col, "model": model}
+    meta_in = pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, ERROR, WARNING]})
+    meta_out = score_frame(meta_in, **options)
+    if out_fmt == "parquet":
+        meta_out = arrow_ready(meta_out)
+    cluster = None if scheduler else LocalCluster(
+        n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        with Client(scheduler or cluster):
+            if reader.fmt == "parquet":
+                frames = dd.read_parquet(str(path))
+            else:
+                frames = dd.from_map(
+                    _read_chunk, reader.chunk_starts, path=str(path), fmt=reader.fmt,
+                    columns=columns, chunk_size=chunk_size, meta=meta_in,
+                    enforce_metadata=False,
+                )
+            scored = frames.map_partitions(score_frame, **options, meta=meta_out)
+            if out_fmt == "parquet":
+                scored.map_partitions(arrow_ready, meta=meta_out).to_parquet(
+                    str(tmp), write_index=False, name_function=lambda i: f"part-{i:06d}.parquet")
+            else:
+                scored.map_partitions(neutralized, TEXT_GENERATED, meta=meta_out).to_csv(
+                    str(tmp / "part-*.csv"), index=False, name_function=lambda i: f"{i:06d}")
+    finally:
+        if cluster is not None:
+            cluster.close()
+    if out.exists():
+        shutil.rmtree(out) if out.is_dir() else out.unlink()
+    tmp.replace(out)
+    tally = _Tally()
+    for frame in _read_parts(out, out_fmt, [c for c in (id_col, "label", "error") if c]):
+        tally.add(frame, id_col)
+    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="dask")
+
+
+def _read_parts(folder: Path, fmt: str, columns: list[str]) -> Iterator[pd.DataFrame]:
+    """The given columns of each part of a Dask output folder, in order."""
+    if fmt == "parquet":
+        frame = pd.read_parquet(folder, columns=columns)
+        frame["error"] = frame["error"].fillna("")
+        yield frame
+        return
+    for part in sorted(folder.glob("part-*.csv")):
+        frame = pd.read_csv(part, usecols=columns, dtype=str, keep_default_na=False)
+        frame["label"] = frame["label"].replace("", None)
+        yield frame
+
+
+def _summary(
+    input: Any, out: Path, tally: Any, stats: Any, *, started: float, jobs: int, engine: str,
+    resumed_rows: int = 0,
+) -> ScoreSummary:
+    """The summary of a finished run, from the row tally and the reader's line counts."""
+    return ScoreSummary(
+        input=str(input), output=str(out), rows=tally.rows, scored=tally.scored,
+        flagged=tally.flagged, labels=dict(tally.labels),
+        seconds=time.perf_counter() - started, jobs=jobs, engine=engine,
+        lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
+        malformed=stats.malformed, not_utf8=stats.fallback_rows,
+        unaccounted_lines=stats.unaccounted_lines, resumed_rows=resumed_rows,
+        examples=tuple(tally.examples),
+    )

@@ -1,0 +1,5 @@
+"""The ``jdanalyzer`` command line: thin commands over the Python API."""
+
+from jdanalyzer.cli.main import app, main
+
+__all__ = ["app", "main"]

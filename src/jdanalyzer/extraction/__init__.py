@@ -1,0 +1,1 @@
+"""Extraction: the curated taxonomy, the spaCy components that match it, and gold scoring."""

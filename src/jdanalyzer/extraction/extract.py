@@ -1,0 +1,165 @@
+"""Extract taxonomy skills and tasks from posting text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy
+from jdanalyzer.text.normalize import normalize
+from jdanalyzer.types import Extraction, Match
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["MAX_CHARS", "doc_to_extraction", "extract", "extract_many", "prepare_text"]
+
+#: Longer postings are cut to this many characters (and flagged as truncated).
+MAX_CHARS = 100_000
+
+
+def prepare_text(text: str, *, max_chars: int = MAX_CHARS) -> tuple[str, bool]:
+    """Normalize ``text`` and cut it to ``max_chars``; return it and whether it was cut."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected the posting as str, got {type(text).__name__}")
+    # Bound the work done by the normalizer too: a 2 MB paste is cut before parsing.
+    raw_cut = len(text) > 4 * max_chars
+    clean = normalize(text[: 4 * max_chars] if raw_cut else text)
+    if len(clean) > max_chars:
+        return clean[:max_chars], True
+    return clean, raw_cut
+
+
+def doc_to_extraction(
+    doc: Doc, *, truncated: bool = False, text: str | None = None, taxonomy: Taxonomy | None = None
+) -> Extraction:
+    """Read the spans the taxonomy matcher left on ``doc`` into an :class:`Extraction`.
+
+    Pass ``text`` when you have the string the doc was made from: ``doc.text`` rebuilds it
+    token by token, which costs as much as the matching.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    text = doc.text if text is None else text
+    strings = doc.vocab.strings
+
+    def matches(key: str) -> tuple[Match, ...]:
+        spans = doc.spans.get(key, []) if doc.spans else []
+        return tuple(
+            _match(taxonomy[strings[span.id]], text, span.start_char, span.end_char) for span in spans
+        )
+
+    return _extraction(text, matches("skills"), matches("tasks"), truncated)
+
+
+def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
+    """Find the skills and tasks a posting mentions.
+
+    The text is normalized first (HTML, bullets, odd whitespace); offsets in the result
+    point into ``result.text``.
+
+    Example:
+        >>> result = extract("You will deploy LLMs with vLLM and build dashboards in Tableau.")
+        >>> [m.id for m in result.skills]
+        ['llm', 'vllm', 'dashboards', 'tableau']
+    """
+    return next(extract_many([text], max_chars=max_chars))
+
+
+def extract_many(
+    texts: Iterable[str], *, batch_size: int = 64, max_chars: int = MAX_CHARS
+) -> Iterator[Extraction]:
+    """Extract from many postings, ``batch_size`` at a time; yields in input order.
+
+    Texts are read a batch ahead. An error in reading one (a text that is not a ``str``
+    raises ``TypeError``, or ``texts`` itself fails) is raised once the results of the
+    texts before it have been yielded.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
+    batch: list[tuple[str, bool]] = []
+    try:
+        for text in texts:
+            batch.append(prepare_text(text, max_chars=max_chars))
+            if len(batch) == batch_size:
+                full, batch = batch, []
+                yield from _extract_batch(full)
+    except Exception:
+        yield from _extract_batch(batch)  # the texts read before the error
+        raise
+    yield from _extract_batch(batch)
+
+
+def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
+    """The extractions of normalized texts, each with whether it was cut."""
+    from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+    from jdanalyzer.extraction.pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
+
+    if not prepared:
+        return
+    nlp = get_pipeline()
+    # The components are called directly rather than through ``nlp.pipe``: what the
+    # sentencizer and lemmatizer would work out is gathered per lexeme and kept in arrays,
+    # and the matcher's matches are read as token offsets, without making Span objects for
+    # ``doc.spans`` and reading them back.
+    sentencizer = nlp.get_pipe(SENTENCIZER_PIPE)
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
+    matcher = nlp.get_pipe(TAXONOMY_PIPE)
+    assert isinstance(sentencizer, ArraySentencizer)
+    assert isinstance(lemmatizer, CaseFoldingLemmatizer)
+    assert isinstance(matcher, TaxonomyMatcher)
+    docs = [nlp.make_doc(clean) for clean, _ in prepared]
+    # Only the Extractions leave here, so the docs are not annotated: the matcher writes
+    # lemmas on docs where its verb...object Matcher has windows to check. The token
+    # arrays of the non-empty docs are read together, end to end.
+    nonempty = [doc for doc in docs if len(doc)] if lemmatizer.mode == "lookup" else []
+    batch = matcher.batch_arrays(nonempty, sentencizer, lemmatizer) if nonempty else None
+    in_batch: dict[int, tuple[int, tuple[list, list]]] = {}  # id(doc) -> first token, match ids
+    if batch is not None:
+        match_ids = matcher.find_match_ids_many(nonempty, batch)
+        firsts = batch.firsts.tolist()
+        in_batch = {
+            id(doc): (first, ids) for doc, first, ids in zip(nonempty, firsts, match_ids, strict=True)
+        }
+    for doc, (clean, truncated) in zip(docs, prepared, strict=True):
+        if batch is not None and id(doc) in in_batch:
+            first, (skills, tasks) = in_batch[id(doc)]
+            idx = batch.idx[first : first + len(doc)]
+            ends = batch.ends[first : first + len(doc)]
+        else:  # empty, or lemmas not from the lookup table
+            tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
+            skills, tasks = matcher.find_match_ids(doc, tokens)
+            idx, ends = tokens.idx, tokens.ends
+        yield _extraction(
+            clean,
+            _matches(skills, matcher.term_of, clean, idx, ends),
+            _matches(tasks, matcher.term_of, clean, idx, ends),
+            truncated,
+        )
+
+
+def _match(term: Term, text: str, start: int, end: int) -> Match:
+    # Positional: a frozen dataclass takes keywords at twice the cost, and extraction makes
+    # tens of thousands of these.
+    return Match(term.id, term.name, text[start:end], start, end, term.kind, term.side, term.category)
+
+
+def _matches(
+    found: list[tuple[int, int, int]], term_of: dict[int, Term], text: str, idx: Any, ends: Any
+) -> tuple[Match, ...]:
+    """:func:`_match` for each ``(start, end, match_id)`` token span, given the arrays of
+    character offsets where each token starts (``idx``) and ends (``ends``)."""
+    if not found:
+        return ()
+    starts = idx[[start for start, _, _ in found]].tolist()
+    stops = ends[[end - 1 for _, end, _ in found]].tolist()
+    return tuple(
+        _match(term_of[match_id], text, a, b)
+        for (_, _, match_id), a, b in zip(found, starts, stops, strict=True)
+    )
+
+
+def _extraction(
+    text: str, skills: tuple[Match, ...], tasks: tuple[Match, ...], truncated: bool
+) -> Extraction:
+    warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
+    return Extraction(text=text, skills=skills, tasks=tasks, truncated=truncated, warnings=warnings)

@@ -1,0 +1,45 @@
+"""Build (once) the spaCy pipeline that extraction and classification share."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["LEMMATIZER_PIPE", "SENTENCIZER_PIPE", "TAXONOMY_PIPE", "build_pipeline", "get_pipeline"]
+
+#: Names of the components in the pipeline.
+SENTENCIZER_PIPE = "jdanalyzer_sentencizer"
+LEMMATIZER_PIPE = "jdanalyzer_lemmatizer"
+TAXONOMY_PIPE = "jdanalyzer_taxonomy"
+
+# Line breaks end a bullet, so they end a "sentence" too.
+_SENTENCE_PUNCT = [".", "!", "?", ";", "\n", "\n\n", "。", "！", "？"]
+
+
+def build_pipeline() -> Language:
+    """Return a new ``spacy.blank("en")`` pipeline with sentencizer, lemmas and the taxonomy matcher.
+
+    Example:
+        >>> nlp = build_pipeline()
+        >>> doc = nlp("Experience with PyTorch.")
+        >>> [s.id_ for s in doc.spans["skills"]]
+        ['pytorch']
+    """
+    import spacy
+
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("jdanalyzer_sentencizer", name=SENTENCIZER_PIPE, config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.add_pipe("jdanalyzer_lemmatizer", name=LEMMATIZER_PIPE)
+    nlp.add_pipe("jdanalyzer_taxonomy", name=TAXONOMY_PIPE)
+    nlp.initialize()
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_pipeline() -> Language:
+    """The shared pipeline of this process, built on first use."""
+    return build_pipeline()

@@ -1,0 +1,191 @@
+"""The curated taxonomy of skills and tasks, loaded from package data.
+
+Each term has a stable id, a canonical name, surface forms, a kind (``skill`` or
+``task``), a category, the side it points to (``ai_engineer``, ``data_scientist`` or
+``shared``) and where it came from (``seed-article``, ``seed-talk`` or ``curated``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from jdanalyzer.errors import TaxonomyError
+from jdanalyzer.types import SIDES
+
+__all__ = [
+    "KINDS", "SIDES", "SOURCES", "Taxonomy", "Term", "load_taxonomy", "plural", "surface_variants",
+]
+
+KINDS = ("skill", "task")
+SOURCES = ("seed-article", "seed-talk", "curated")
+_FILES = ("skills.jsonl", "tasks.jsonl")
+_REQUIRED = ("id", "name", "kind", "side", "source")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One taxonomy entry.
+
+    ``aliases`` and ``phrases`` match case-insensitively; ``cased_aliases`` match only with
+    their exact case; a task also matches a verb of ``verbs`` followed closely by an
+    object of ``objects`` (compared on lemmas).
+    """
+
+    id: str
+    name: str
+    kind: str
+    side: str
+    source: str
+    category: str = ""
+    aliases: tuple[str, ...] = ()
+    cased_aliases: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+    @property
+    def phrase_forms(self) -> tuple[str, ...]:
+        """All case-insensitive surface forms as written in the data (before variants)."""
+        return self.aliases + self.phrases
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object], *, where: str = "") -> Term:
+        missing = [key for key in _REQUIRED if not data.get(key)]
+        if missing:
+            raise TaxonomyError(f"{where}: entry {data.get('id', '?')!r} lacks {', '.join(missing)}")
+        for key, allowed in (("kind", KINDS), ("side", SIDES), ("source", SOURCES)):
+            if data[key] not in allowed:
+                raise TaxonomyError(
+                    f"{where}: entry {data['id']!r} has {key}={data[key]!r}; "
+                    f"expected one of {', '.join(allowed)}"
+                )
+
+        def strings(key: str) -> tuple[str, ...]:
+            value = data.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TaxonomyError(f"{where}: entry {data['id']!r}: {key} must be a list of strings")
+            return tuple(value)
+
+        return cls(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            kind=str(data["kind"]),
+            side=str(data["side"]),
+            source=str(data["source"]),
+            category=str(data.get("category") or data["kind"]),
+            aliases=strings("aliases"),
+            cased_aliases=strings("cased_aliases"),
+            verbs=strings("verbs"),
+            objects=strings("objects"),
+            phrases=strings("phrases"),
+        )
+
+
+class Taxonomy:
+    """A read-only collection of :class:`Term` objects indexed by id."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self._terms: dict[str, Term] = {}
+        for term in terms:
+            if term.id in self._terms:
+                raise TaxonomyError(f"taxonomy id {term.id!r} is used twice; ids must be unique")
+            self._terms[term.id] = term
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self._terms.values())
+
+    def __contains__(self, term_id: object) -> bool:
+        return term_id in self._terms
+
+    def __getitem__(self, term_id: str) -> Term:
+        return self._terms[term_id]
+
+    def get(self, term_id: str) -> Term | None:
+        return self._terms.get(term_id)
+
+    @property
+    def skills(self) -> list[Term]:
+        return [t for t in self if t.kind == "skill"]
+
+    @property
+    def tasks(self) -> list[Term]:
+        return [t for t in self if t.kind == "task"]
+
+    @classmethod
+    def from_jsonl(cls, paths: Iterable[Path]) -> Taxonomy:
+        terms: list[Term] = []
+        for path in paths:
+            terms.extend(_read_jsonl(path.read_text(encoding="utf-8"), where=str(path)))
+        return cls(terms)
+
+
+def _read_jsonl(text: str, *, where: str) -> Iterator[Term]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TaxonomyError(f"{where}:{number}: not valid JSON ({exc.msg})") from None
+        yield Term.from_dict(data, where=f"{where}:{number}")
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy() -> Taxonomy:
+    """Load the taxonomy shipped with the package (cached).
+
+    Example:
+        >>> load_taxonomy()["llm"].side
+        'ai_engineer'
+    """
+    data = files("jdanalyzer") / "data"
+    terms: list[Term] = []
+    for name in _FILES:
+        resource = data / name
+        if not resource.is_file():
+            raise TaxonomyError(f"package data file jdanalyzer/data/{name} is missing; reinstall jdanalyzer")
+        terms.extend(_read_jsonl(resource.read_text(encoding="utf-8"), where=name))
+    return Taxonomy(terms)
+
+
+def plural(word: str) -> str | None:
+    if len(word) < 2 or not word[-1].isalpha() or word.endswith("s"):
+        return None
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def surface_variants(form: str) -> list[str]:
+    """Spelling variants of a lowercase surface form: hyphen variants and a plural.
+
+    Example:
+        >>> surface_variants("fine-tuning")
+        ['fine-tuning', 'fine tuning', 'finetuning', 'fine-tunings', 'fine tunings', 'finetunings']
+    """
+    bases = [form]
+    if "-" in form:
+        bases += [form.replace("-", " "), form.replace("-", "")]
+    variants: list[str] = []
+    for base in bases + [p for p in (_plural_phrase(b) for b in bases) if p]:
+        if base not in variants:
+            variants.append(base)
+    return variants
+
+
+def _plural_phrase(phrase: str) -> str | None:
+    head, _, last = phrase.rpartition(" ")
+    plural_last = plural(last)
+    if plural_last is None:
+        return None
+    return f"{head} {plural_last}" if head else plural_last

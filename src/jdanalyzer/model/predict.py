@@ -1,0 +1,138 @@
+"""Classify postings as ai_engineer, data_scientist, hybrid or other, with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jdanalyzer.errors import EmptyTextError
+from jdanalyzer.extraction.extract import MAX_CHARS, extract_many
+from jdanalyzer.types import Extraction, Prediction
+
+if TYPE_CHECKING:
+    from jdanalyzer.model.arrays import LinearRoleModel
+
+__all__ = ["LOW_CONFIDENCE", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
+
+#: Below this probability for the top label a prediction is flagged ``low_confidence``.
+LOW_CONFIDENCE = 0.5
+#: Postings with fewer words are flagged, and their probabilities pulled toward the
+#: training label mix in proportion to how short they are: a line or two is not evidence.
+SHORT_TEXT_WORDS = 50
+
+
+class RoleModel:
+    """A trained role classifier with its manifest, ready to classify postings.
+
+    Load it once (:meth:`load`) and reuse it: loading checks the files' SHA-256. Prediction
+    runs on the model's arrays (:class:`~jdanalyzer.model.arrays.LinearRoleModel`), without
+    importing scikit-learn.
+    """
+
+    def __init__(self, linear: LinearRoleModel, manifest: dict[str, Any] | None = None) -> None:
+        import numpy as np
+
+        from jdanalyzer.extraction.taxonomy import load_taxonomy
+        from jdanalyzer.model.evidence import Explainer
+
+        self.linear = linear
+        self.manifest = manifest or {}
+        self.labels = list(linear.classes)
+        counts = self.manifest.get("label_counts") or {}
+        prior = np.array([float(counts.get(label, 1.0)) for label in self.labels])
+        self.prior = prior / prior.sum()
+        self.explainer = Explainer(
+            feature_name=linear.feature_name,
+            coef=linear.coef,
+            classes=np.asarray(self.labels),
+            taxonomy=load_taxonomy(),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> RoleModel:
+        """Load the packaged model, or the model file at ``path`` (checked against its manifest)."""
+        from jdanalyzer.model.artifacts import load_weights
+
+        linear, manifest = load_weights(Path(path) if path is not None else None)
+        return cls(linear, manifest)
+
+    def classify(self, text: str, title: str | None = None) -> Prediction:
+        """Classify one posting. Raises :class:`EmptyTextError` for empty text."""
+        if not isinstance(text, str) or not text.strip():
+            raise EmptyTextError("the posting is empty; give the text of a job ad")
+        return self.classify_many([text], [title])[0]
+
+    def classify_many(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str | None] | None = None,
+        *,
+        batch_size: int = 64,
+    ) -> list[Prediction]:
+        """Classify postings in one batch (spaCy ``nlp.pipe``); empty texts raise."""
+        titles = list(titles) if titles is not None else [None] * len(texts)
+        extractions = list(extract_many(texts, batch_size=batch_size, max_chars=MAX_CHARS))
+        if any(not e.text.strip() for e in extractions):
+            raise EmptyTextError("the posting is empty; give the text of a job ad")
+        return self.predict_extractions(extractions, titles)
+
+    def predict_extractions(
+        self, extractions: Sequence[Extraction], titles: Iterable[str | None]
+    ) -> list[Prediction]:
+        """Classify postings already normalized and matched (used by batch scoring)."""
+        import numpy as np
+
+        from jdanalyzer.model.arrays import terms_of, title_of
+
+        names = [title_of(t) for t in titles]
+        features = [
+            self.linear.features(e.text, title, terms_of(e))
+            for e, title in zip(extractions, names, strict=True)
+        ]
+        proba = self.linear.predict_proba(features)
+        results = []
+        for i, extraction in enumerate(extractions):
+            words = len(extraction.text.split())
+            p = proba[i]
+            warnings = list(extraction.warnings)
+            if words < SHORT_TEXT_WORDS:
+                weight = words / SHORT_TEXT_WORDS
+                p = weight * p + (1 - weight) * self.prior
+                warnings.append(
+                    f"only {words} words: too short to tell the role reliably; paste the whole ad"
+                )
+            order = np.argsort(-p)
+            label, runner_up = self.labels[order[0]], self.labels[order[1]]
+            evidence = self.explainer.explain(features[i], extraction, label, runner_up)
+            results.append(
+                Prediction(
+                    label=label,
+                    probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
+                    runner_up=runner_up,
+                    low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
+                    evidence=tuple(evidence),
+                    extraction=extraction,
+                    title=names[i],
+                    warnings=tuple(warnings),
+                )
+            )
+        return results
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> RoleModel:
+    """The model at ``path`` (default: the packaged model), loaded once per process."""
+    return RoleModel.load(path)
+
+
+def classify(text: str, title: str | None = None, *, model: RoleModel | None = None) -> Prediction:
+    """Classify one posting with the packaged model (loaded once and reused).
+
+    Example:
+        >>> result = classify("We build RAG pipelines and deploy LLM agents to production ...")
+        >>> result.label, sorted(result.probabilities)
+        ('ai_engineer', ['ai_engineer', 'data_scientist', 'hybrid', 'other'])
+    """
+    return (model or load_model()).classify(text, title)

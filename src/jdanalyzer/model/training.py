@@ -1,0 +1,435 @@
+"""Train and evaluate the role classifier on labeled postings, against baselines, on the same folds.
+
+Cross-validation is grouped by company (postings of one employer share boilerplate, so a
+fold never splits them); postings without a company are their own group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jdanalyzer.errors import ColumnError, InputError
+from jdanalyzer.model.estimator import DEFAULT_PARAMS, SEED, make_role_pipeline
+from jdanalyzer.types import LABELS
+
+__all__ = [
+    "EvalReport",
+    "cross_validate",
+    "keyword_rule",
+    "label_agreement",
+    "learning_curve",
+    "load_labeled",
+    "score_predictions",
+    "slim",
+    "train_model",
+]
+
+#: Out-of-fold predictions written beside the model by :func:`fit_and_save` (not shipped).
+CV_PREDICTIONS = "cv_predictions.csv"
+_POSTING_COLUMNS = ("posting_id", "description")
+_LABEL_COLUMNS = ("posting_id", "label")
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{what} file {path} does not exist")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"cannot read {what} file {path}: {exc}") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ColumnError(
+            f"{what} file {path} lacks column(s) {', '.join(missing)}; "
+            f"it has: {', '.join(frame.columns)}"
+        )
+    return frame
+
+
+def load_labeled(
+    postings: Path, labels: Path, *, heldout: Path | None = None, annotate: bool = True
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Join postings with their training labels, leaving out held-out postings.
+
+    Returns the table (posting_id, source, company, title, text, label, group and, when
+    ``annotate``, the taxonomy ``terms``) and a description of the data for the manifest.
+    ``heldout`` defaults to ``heldout-ids.txt`` beside the labels file or, failing that,
+    beside the postings file.
+    """
+    from jdanalyzer.extraction.extract import extract_many
+    from jdanalyzer.model.features import terms_of
+    from jdanalyzer.text.normalize import normalize
+
+    posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings")
+    labs = _read_csv(Path(labels), _LABEL_COLUMNS, "labels")
+    bad = sorted(set(labs["label"]) - set(LABELS))
+    if bad:
+        raise InputError(f"labels file {labels} has unknown label(s) {bad}; expected {list(LABELS)}")
+    if heldout is None:  # beside the labels, else beside the postings
+        beside = [Path(p).parent / "heldout-ids.txt" for p in (labels, postings)]
+        heldout = next((p for p in beside if p.is_file()), None)
+    held: set[str] = set()
+    if heldout is not None:
+        if not Path(heldout).is_file():
+            raise InputError(f"held-out ids file {heldout} does not exist")
+        held = set(Path(heldout).read_text(encoding="utf-8").split())
+    labs = labs[~labs["posting_id"].isin(held)].drop_duplicates("posting_id")
+    posts = posts[~posts["posting_id"].isin(held)]
+    frame = labs[["posting_id", "label"]].merge(posts, on="posting_id", how="inner")
+    if frame.empty:
+        raise InputError(f"no posting in {postings} has a label in {labels}")
+    for column in ("title", "company", "source"):
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["text"] = [normalize(t) for t in frame["description"]]
+    company = frame["company"].str.strip().str.lower()
+    frame["group"] = np.where(company == "", "id:" + frame["posting_id"], company)
+    if annotate:
+        frame["terms"] = [terms_of(e) for e in extract_many(frame["text"].tolist())]
+    frame = frame.sort_values("posting_id").reset_index(drop=True)
+    data = {
+        "postings_file": Path(postings).name,
+        "postings_sha256": _file_digest(Path(postings)),
+        "labels_file": Path(labels).name,
+        "labels_sha256": _file_digest(Path(labels)),
+        "heldout_excluded": len(held),
+        "n_labeled": len(frame),
+        "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
+    }
+    return frame, data
+
+
+def keyword_rule(terms: pd.Series) -> np.ndarray:
+    """Baseline: count distinct AI-engineering and data-science taxonomy terms and compare."""
+    from jdanalyzer.extraction.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    out = []
+    for row in terms.astype(str):
+        ids = {t.partition(":")[2] for t in row.split()}
+        sides = [taxonomy[i].side for i in ids if i in taxonomy]
+        ai, ds = sides.count("ai_engineer"), sides.count("data_scientist")
+        if ai + ds < 3:
+            out.append("other")
+        elif min(ai, ds) >= 3 and min(ai, ds) >= 0.5 * max(ai, ds):
+            out.append("hybrid")
+        else:
+            out.append("ai_engineer" if ai > ds else "data_scientist")
+    return np.asarray(out)
+
+
+def _one_hot(pred: np.ndarray, labels: list[str]) -> np.ndarray:
+    return (pred[:, None] == np.asarray(labels)[None, :]).astype(float)
+
+
+def score_predictions(
+    y: np.ndarray, pred: np.ndarray, proba: np.ndarray, labels: list[str]
+) -> dict[str, Any]:
+    """Per-class precision/recall/F1, macro-F1, accuracy, confusion matrix and calibration."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    onehot = _one_hot(np.asarray(y), labels)
+    top = proba.max(axis=1)
+    correct = (np.asarray(labels)[proba.argmax(axis=1)] == y).astype(float)
+    bins = np.minimum((top * 10).astype(int), 9)
+    reliability, ece = [], 0.0
+    for b in range(10):
+        mask = bins == b
+        if mask.any():
+            conf, acc = float(top[mask].mean()), float(correct[mask].mean())
+            ece += mask.mean() * abs(conf - acc)
+            reliability.append({"bin": f"{b / 10:.1f}-{(b + 1) / 10:.1f}", "n": int(mask.sum()),
+                                "confidence": round(conf, 3), "accuracy": round(acc, 3)})
+    return {
+        "per_class": {
+            label: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                    "f1": round(float(f[i]), 3), "support": int(s[i])}
+            for i, label in enumerate(labels)
+        },
+        "macro_f1": round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 3),
+        "accuracy": round(float(accuracy_score(y, pred)), 3),
+        "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
+        "brier": round(float(np.mean(np.sum((proba - onehot) ** 2, axis=1))), 3),
+        "ece": round(float(ece), 3),
+        "reliability": reliability,
+    }
+
+
+@dataclass
+class EvalReport:
+    """Out-of-fold results of the model and the baselines on the same grouped folds."""
+
+    labels: list[str]
+    n_splits: int
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_source: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The model's macro-F1 on each test fold: the spread shows what is noise.
+    fold_macro_f1: list[float] = field(default_factory=list)
+    #: Rows of :func:`learning_curve` (companies kept, labels, macro-F1), when computed.
+    learning_curve: list[dict[str, float]] = field(default_factory=list)
+    #: :func:`label_agreement` with a second, blind annotation, when one is given.
+    agreement: dict[str, Any] = field(default_factory=dict)
+    oof: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"labels": self.labels, "n_splits": self.n_splits, "results": self.results,
+                "per_source": self.per_source, "fold_macro_f1": self.fold_macro_f1,
+                "learning_curve": self.learning_curve, "agreement": self.agreement}
+
+
+def _folds(frame: pd.DataFrame, n_splits: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
+    return list(splitter.split(frame, frame["label"], frame["group"]))
+
+
+def _fit_fold(frame: pd.DataFrame, train: np.ndarray, make: Callable[[], Any]) -> Any:
+    """Fit a fresh pipeline on the ``train`` rows, calibrating on inner folds grouped by company."""
+    from sklearn.model_selection import GroupKFold
+
+    pipe = make()
+    if "classify" in pipe.named_steps and hasattr(pipe.named_steps["classify"], "cv"):
+        inner = GroupKFold(n_splits=5).split(train, groups=frame["group"].iloc[train])
+        pipe.set_params(classify__cv=list(inner))
+    pipe.fit(frame.iloc[train], frame["label"].to_numpy()[train])
+    return pipe
+
+
+def _predict_fold(pipe: Any, frame: pd.DataFrame, test: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Probabilities for the ``test`` rows, columns in the order of ``labels``."""
+    proba = pipe.predict_proba(frame.iloc[test])
+    return proba[:, [list(pipe.classes_).index(label) for label in labels]]
+
+
+def _macro_f1(y: Any, pred: Any, labels: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 3)
+
+
+def cross_validate(
+    frame: pd.DataFrame,
+    *,
+    n_splits: int = 5,
+    model_factory: Callable[[], Any] | None = None,
+    baselines: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """Out-of-fold predictions of the model (and baselines) with folds grouped by company."""
+    labels: list[str] = list(LABELS)
+    y = frame["label"].to_numpy()
+    folds = _folds(frame, n_splits)
+    factory = model_factory or make_role_pipeline
+    candidates: dict[str, Callable[[], Any]] = {"model": factory}
+    if baselines:
+        candidates["tfidf_only"] = lambda: make_role_pipeline(use_title=False, use_taxonomy=False)
+    report = EvalReport(labels=labels, n_splits=n_splits)
+    oof = pd.DataFrame({"posting_id": frame["posting_id"], "source": frame["source"], "label": y})
+    for name, make in candidates.items():
+        proba = np.zeros((len(frame), len(labels)))
+        for k, (train, test) in enumerate(folds, start=1):
+            if progress:
+                progress(f"{name}: fold {k}/{n_splits}")
+            proba[test] = _predict_fold(_fit_fold(frame, train, make), frame, test, labels)
+            if name == "model":
+                fold_pred = np.asarray(labels)[proba[test].argmax(axis=1)]
+                report.fold_macro_f1.append(_macro_f1(y[test], fold_pred, labels))
+        pred = np.asarray(labels)[proba.argmax(axis=1)]
+        report.results[name] = score_predictions(y, pred, proba, labels)
+        oof[f"pred_{name}"] = pred
+        if name == "model":
+            for j, label in enumerate(labels):
+                oof[f"p_{label}"] = proba[:, j]
+    if baselines:
+        majority = pd.Series(y).value_counts().idxmax()
+        for name, pred in (
+            ("majority", np.full(len(y), majority)),
+            ("keyword_rule", keyword_rule(frame["terms"])),
+        ):
+            report.results[name] = score_predictions(y, pred, _one_hot(pred, labels), labels)
+            oof[f"pred_{name}"] = pred
+    for source, part in oof.groupby("source"):
+        report.per_source[str(source)] = {
+            "n": len(part),
+            **{name: _macro_f1(part["label"], part[f"pred_{name}"], labels) for name in report.results},
+        }
+    report.oof = oof
+    return report
+
+
+def learning_curve(
+    frame: pd.DataFrame,
+    *,
+    fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+    n_splits: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict[str, float]]:
+    """Out-of-fold macro-F1 of the model when each training fold keeps only a fraction of
+    its companies (seeded), on the same test folds as :func:`cross_validate`.
+
+    Whether the curve still rises at 1.0 tells whether more labels of the same kind would help.
+    """
+    labels: list[str] = list(LABELS)
+    y = frame["label"].to_numpy()
+    folds = _folds(frame, n_splits)
+    rows = []
+    for fraction in fractions:
+        rng = np.random.default_rng(SEED)
+        pred = np.empty(len(frame), dtype=object)
+        sizes = []
+        for k, (train, test) in enumerate(folds, start=1):
+            if progress:
+                progress(f"learning curve {fraction:.0%}: fold {k}/{n_splits}")
+            companies = frame["group"].iloc[train].unique()
+            kept = rng.permutation(companies)[: max(5, round(fraction * len(companies)))]
+            subset = train[frame["group"].iloc[train].isin(set(kept)).to_numpy()]
+            sizes.append(len(subset))
+            proba = _predict_fold(_fit_fold(frame, subset, make_role_pipeline), frame, test, labels)
+            pred[test] = np.asarray(labels)[proba.argmax(axis=1)]
+        rows.append({"fraction": fraction, "labels": round(float(np.mean(sizes))),
+                     "macro_f1": _macro_f1(y, pred, labels)})
+    return rows
+
+
+def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None = None) -> dict[str, Any]:
+    """How often a second, blind annotation (``posting_id,label``) of some training postings
+    agrees with their training labels: the ceiling a model of these labels can expect.
+
+    With the out-of-fold predictions ``oof`` of :func:`cross_validate`, also how often the
+    model agrees with each annotation on the same postings.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    other = _read_csv(Path(second), ("posting_id", "label"), "second annotation")
+    unknown = sorted(set(other["label"]) - set(LABELS))
+    if unknown:
+        raise InputError(f"{second}: unknown labels {unknown}; use {', '.join(LABELS)}")
+    second_labels = other[["posting_id", "label"]].drop_duplicates("posting_id")
+    both = frame[["posting_id", "label"]].merge(second_labels, on="posting_id", suffixes=("", "_second"))
+    if both.empty:
+        raise InputError(f"{second}: none of its postings has a training label")
+    first, again = both["label"].to_numpy(), both["label_second"].to_numpy()
+    result: dict[str, Any] = {
+        "n": len(both),
+        "agreement": round(float(np.mean(first == again)), 3),
+        "kappa": round(float(cohen_kappa_score(first, again, labels=list(LABELS))), 3),
+        "per_label": {
+            label: {"n": int((first == label).sum()),
+                    "agreement": round(float(np.mean(again[first == label] == label)), 3)}
+            for label in LABELS if (first == label).any()
+        },
+    }
+    if oof is not None:
+        predicted = oof.set_index("posting_id").loc[both["posting_id"], "pred_model"].to_numpy()
+        result["model_vs_training"] = round(float(np.mean(predicted == first)), 3)
+        result["model_vs_second"] = round(float(np.mean(predicted == again)), 3)
+    return result
+
+
+def train_model(frame: pd.DataFrame, **params: Any) -> Any:
+    """Fit the pipeline on every labeled posting (calibration folds grouped by company)."""
+    from sklearn.model_selection import GroupKFold
+
+    pipe = make_role_pipeline(**{**DEFAULT_PARAMS, **params})
+    inner = list(GroupKFold(n_splits=5).split(frame, groups=frame["group"]))
+    pipe.set_params(classify__cv=inner)
+    pipe.fit(frame, frame["label"].to_numpy())
+    return slim(pipe)
+
+
+def slim(pipeline: Any) -> Any:
+    """Make the fitted pipeline lean for prediction, with the same probabilities.
+
+    - TfidfVectorizer's ``stop_words_`` (every pruned n-gram) is dropped: it is most of a
+      pickled model and prediction never reads it.
+    - Temperature scaling divides the logits by one number, so it is folded into the
+      logistic regression's coefficients: the calibrated model is then one plain linear
+      model (faster to load, and evidence weights are calibrated log-odds).
+    """
+    import copy
+
+    from sklearn.calibration import CalibratedClassifierCV
+
+    for _, transformer, _ in pipeline.named_steps["features"].transformers_:
+        if hasattr(transformer, "stop_words_"):
+            del transformer.stop_words_
+    calibrated = pipeline.named_steps["classify"]
+    if isinstance(calibrated, CalibratedClassifierCV) and calibrated.method == "temperature":
+        (fitted,) = calibrated.calibrated_classifiers_
+        beta = float(fitted.calibrators[0].beta_)
+        model = copy.deepcopy(fitted.estimator)
+        model.coef_ = model.coef_ * beta
+        model.intercept_ = model.intercept_ * beta
+        model.classes_ = calibrated.classes_  # the inner model saw label-encoded targets
+        pipeline.steps[-1] = ("classify", model)
+    return pipeline
+
+
+def fit_and_save(
+    postings: Path,
+    labels: Path,
+    out_dir: Path,
+    *,
+    heldout: Path | None = None,
+    n_splits: int = 5,
+    curve: tuple[float, ...] = (0.25, 0.5, 0.75),
+    second_annotation: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Evaluate by cross-validation, fit on all labels, save model + manifest + model card.
+
+    ``curve``: the fractions of each training fold's companies for the learning curve in
+    the model card (the full-data point is the cross-validation itself); ``()`` skips it.
+    ``second_annotation``: a blind relabeling of some training postings, for the label
+    agreement in the model card (:func:`label_agreement`).
+    """
+    from jdanalyzer.model.card import model_card
+    from jdanalyzer.model.export import save_model
+
+    if progress:
+        progress("reading and matching postings")
+    frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout)
+    report = cross_validate(frame, n_splits=n_splits, progress=progress)
+    if second_annotation is not None:
+        report.agreement = label_agreement(Path(second_annotation), frame, report.oof)
+    if curve:
+        report.learning_curve = learning_curve(frame, fractions=curve, n_splits=n_splits, progress=progress)
+        report.learning_curve.append({
+            "fraction": 1.0, "labels": round(len(frame) * (n_splits - 1) / n_splits),
+            "macro_f1": report.results["model"]["macro_f1"],
+        })
+    if progress:
+        progress("fitting the final model on all labeled postings")
+    pipeline = train_model(frame)
+    manifest: dict[str, Any] = {
+        "labels": [str(c) for c in pipeline.classes_],
+        "label_counts": data["label_counts"],
+        "training_data": data,
+        "params": DEFAULT_PARAMS,
+        "metrics": {name: {k: res[k] for k in ("macro_f1", "accuracy", "brier", "ece")}
+                    for name, res in report.results.items()},
+        "per_source_macro_f1": report.per_source,
+        "fold_macro_f1": report.fold_macro_f1,
+        "learning_curve": report.learning_curve,
+        "label_agreement": report.agreement,
+    }
+    path = save_model(pipeline, Path(out_dir), manifest=manifest)
+    if report.oof is not None:  # ids, labels and out-of-fold predictions: no posting text
+        report.oof.to_csv(Path(out_dir) / CV_PREDICTIONS, index=False, float_format="%.4f")
+    full = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    (Path(out_dir) / "MODEL_CARD.md").write_text(model_card(report, full), encoding="utf-8")
+    return path

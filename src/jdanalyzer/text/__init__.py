@@ -1,0 +1,1 @@
+"""Text in: normalizing scraped postings, reading files, and cutting an ad into sections."""

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import csv
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from jdanalyzer import extract
+from jdanalyzer.errors import TaxonomyError
+from jdanalyzer.extraction.taxonomy import KINDS, SIDES, SOURCES, Taxonomy, load_taxonomy, surface_variants
+
+SEED_TERMS = Path(__file__).parents[1] / "data" / "seed_terms.tsv"
+
+
+def _rows() -> list[dict[str, str]]:
+    with SEED_TERMS.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_files_are_package_data_with_unique_ids() -> None:
+    data = files("jdanalyzer") / "data"
+    ids = []
+    for name in ("skills.jsonl", "tasks.jsonl"):
+        for line in (data / name).read_text(encoding="utf-8").splitlines():
+            ids.append(json.loads(line)["id"])
+    assert len(ids) == len(set(ids))
+
+
+def test_size_and_fields() -> None:
+    taxonomy = load_taxonomy()
+    assert len(taxonomy.skills) >= 300
+    assert len(taxonomy.tasks) >= 60
+    for term in taxonomy:
+        assert term.kind in KINDS and term.side in SIDES and term.source in SOURCES
+        assert term.name and term.category
+        assert term.phrase_forms or term.cased_aliases or (term.verbs and term.objects), term.id
+    for kind in KINDS:
+        sides = {t.side for t in taxonomy if t.kind == kind}
+        assert sides == set(SIDES)
+
+
+def test_no_surface_form_is_claimed_by_two_entries() -> None:
+    owner: dict[str, str] = {}
+    for term in load_taxonomy():
+        forms = {f.lower() for f in term.phrase_forms} | {f.lower() for f in term.cased_aliases}
+        for form in forms:
+            assert owner.setdefault(form, term.id) == term.id, (form, owner[form], term.id)
+
+
+def test_generated_variants_do_not_collide_with_other_entries() -> None:
+    explicit = {f.lower(): t.id for t in load_taxonomy() for f in t.phrase_forms}
+    for term in load_taxonomy():
+        for form in term.phrase_forms:
+            for variant in surface_variants(form.lower()):
+                assert explicit.get(variant, term.id) == term.id, (variant, term.id)
+
+
+def test_current_ai_and_ds_terms_are_covered() -> None:
+    text = (
+        "LLMs, RAG, vector databases, embeddings, LangChain, LlamaIndex, fine-tuning, LoRA, PEFT, "
+        "prompt engineering, AI agents, guardrails, model serving, vLLM, Triton, MLOps, MLflow, "
+        "Kubeflow, SageMaker, Vertex AI, Bedrock, Docker, Kubernetes, Terraform, CI/CD. "
+        "Statistics, hypothesis testing, A/B testing, causal inference, regression, forecasting, "
+        "clustering, segmentation, EDA, feature engineering, cross-validation, SQL, pandas, R, "
+        "Tableau, Power BI, Looker, SAS, Stata, SPSS."
+    )
+    found = {m.matched.lower() for m in extract(text).skills}
+    for name in [part.strip(" .").lower() for part in text.replace(". ", ", ").split(",")]:
+        assert any(name in f or f in name for f in found), name
+
+
+def test_seed_table_covers_both_documents_and_sides() -> None:
+    rows = _rows()
+    assert {r["document"] for r in rows} == {"article", "talk"}
+    assert {r["side"] for r in rows} == {"ai_engineer", "data_scientist", "both"}
+    assert len(rows) >= 100
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda r: r["term"])
+def test_every_seed_term_is_found(row: dict[str, str]) -> None:
+    result = extract(row["term"])
+    assert row["id"] in {m.id for m in result.matches}, row
+
+
+def test_seed_entries_are_marked_by_source() -> None:
+    taxonomy = load_taxonomy()
+    for row in _rows():
+        term = taxonomy[row["id"]]
+        if row["side"] != "both" and term.source != "curated":
+            assert term.source == f"seed-{row['document']}" or term.source.startswith("seed-")
+
+
+def test_bad_files_are_refused_with_the_place(tmp_path: Path) -> None:
+    path = tmp_path / "skills.jsonl"
+    path.write_text('{"id": "x", "name": "X", "kind": "skill", "side": "sideways", "source": "curated"}\n')
+    with pytest.raises(TaxonomyError, match=r"skills.jsonl:1: entry 'x' has side='sideways'"):
+        Taxonomy.from_jsonl([path])
+    path.write_text("{not json\n")
+    with pytest.raises(TaxonomyError, match="not valid JSON"):
+        Taxonomy.from_jsonl([path])
+    path.write_text(
+        '{"id": "x", "name": "X", "kind": "skill", "side": "shared", "source": "curated"}\n' * 2
+    )
+    with pytest.raises(TaxonomyError, match="used twice"):
+        Taxonomy.from_jsonl([path])
+
+
+def test_surface_variants() -> None:
+    assert surface_variants("fine-tuning")[:3] == ["fine-tuning", "fine tuning", "finetuning"]
+    assert "vector databases" in surface_variants("vector database")
+    assert "ontologies" in surface_variants("ontology")
+    assert surface_variants("c++") == ["c++"]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jdanalyzer.text.normalize import looks_like_html, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<ul><li>Build&nbsp;RAG pipelines</li><li>Deploy <b>LLMs</b></li></ul>",
+         "- Build RAG pipelines\n- Deploy LLMs"),
+        ("<p>We use <strong>PyTorch</strong> &amp; SQL.</p>", "We use PyTorch & SQL."),
+        ("['About Us', 'We build models.', '• Python', '• SQL']",
+         "About Us\nWe build models.\n- Python\n- SQL"),
+        ("• Python\n· SQL\n▪ Tableau\n* R", "- Python\n- SQL\n- Tableau\n- R"),
+        ("Salary &lt; 100k and AT&amp;T", "Salary < 100k and AT&T"),
+        ("a\u00a0b\u200bc\td.\r\nE", "a bc d.\nE"),
+        ("\n\n\n  text  \n\n\n\nmore\n", "text\n\nmore"),
+        ("", ""),
+    ],
+)
+def test_normalize_cases(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_a_bullet_mark_alone_on_its_line_is_a_bullet() -> None:
+    # Its text may come on the next line; normalizing again must not change the result.
+    assert normalize("+\nbuild models") == "- build models"
+    assert normalize("•\nBuild models\n*") == "-\nBuild models\n-"
+    for raw in ("+\na", "a\n+\nb", "•\nBuild models"):
+        assert normalize(normalize(raw)) == normalize(raw)
+
+
+def test_hard_wrapped_bullets_are_joined() -> None:
+    raw = (
+        "- Lead the development of scene understanding systems\n"
+        "  responsible for calibrating spaces that contain hundreds\n"
+        "  of cameras.\n"
+        "- Mentor engineers"
+    )
+    assert normalize(raw).split("\n") == [
+        "- Lead the development of scene understanding systems responsible for "
+        "calibrating spaces that contain hundreds of cameras.",
+        "- Mentor engineers",
+    ]
+
+
+def test_short_lines_are_not_joined() -> None:
+    assert normalize("Responsibilities\nBuild models") == "Responsibilities\nBuild models"
+
+
+def test_comparison_signs_are_not_html() -> None:
+    assert not looks_like_html("salary < 100k and > 50k")
+    assert normalize("salary < 100k and > 50k") == "salary < 100k and > 50k"
+
+
+def test_broken_list_string_is_kept_as_text() -> None:
+    assert normalize("['unterminated, 'list'") == "['unterminated, 'list'"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_normalize_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert isinstance(once, str)
+    assert normalize(once) == once
+
+
+def _lines_by_the_plain_rules(text: str) -> str:
+    """What normalize does after NFKC, as first written: each rule a pass of its own."""
+    import re
+
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+    invisible = "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff"
+    text = re.sub(f"[{invisible}]", "", text)
+    bullet = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s))\s*")
+    lines = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        match = bullet.match(line)
+        if match and match.end() < len(line):
+            lines.append(("- " + line[match.end():], True))
+        elif match:  # a mark alone: the bullet's text may follow on the next line
+            lines.append(("-", True))
+        else:
+            lines.append((line, False))
+    out: list[str] = []
+    for line, is_bullet in lines:
+        if out and line and not is_bullet:
+            previous = out[-1]
+            ends = previous.endswith((".", ":", "!", "?", ";"))
+            if previous and not ends and (len(previous) >= 40 or line[0].islower()):
+                out[-1] = previous + " " + line
+                continue
+        out.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["\n", "\n\n\n", " ", "  ", "\t", "\u2028", "\u00ad", "\u200b", "\x07", "\ud800", "\ufeff", "- ", "• ",
+     "o ", "* ", "+", "build", "Models", "and", ".", ";", "x" * 45, "lowercase start", "End."]
+), max_size=40))
+def test_lines_follow_the_plain_rules(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert normalize(text) == _lines_by_the_plain_rules(unicodedata.normalize("NFKC", text))
