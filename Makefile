@@ -45,7 +45,7 @@ browser:
 
 model: $(STAMP)
 	$(BIN)/jdanalyzer train --postings $(CORPUS)/postings.csv.gz --labels $(CORPUS)/labels-train.csv \
-	  --second-annotation corpora/second-annotation.csv --out models
+	  --extra-labels corpora/labels-extra.csv --second-annotation corpora/second-annotation.csv --out models
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

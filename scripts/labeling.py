@@ -210,33 +210,52 @@ def _write_batch(path: Path, batch: pd.DataFrame) -> None:
 
 
 def sentences(args: argparse.Namespace) -> None:
-    """Draw duty-sentence units (at most 3 per posting) for the sentence labeling."""
+    """Draw duty-sentence units (at most 3 per posting) for the sentence labeling.
+
+    With ``--targeted``, add batches of duty and requirement units only, from postings whose
+    training label is an AI or data-science role (random units are mostly other work or
+    no duty at all, and the sentence model needs both sides' duties).
+    """
     from jdanalyzer.text.sections import ROLE_KINDS, split_units
 
     postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
     held = set((args.corpus / "heldout-ids.txt").read_text().split())
-    postings = postings[~postings.posting_id.isin(held)].sample(frac=1, random_state=SEED)
-    rng = np.random.default_rng(SEED + 1)
+    postings = postings[~postings.posting_id.isin(held)]
+    out = args.out
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    if args.targeted:
+        labels = pd.read_csv(args.corpus / "labels-train.csv", dtype=str)
+        roles = labels[labels.label.isin(["ai_engineer", "data_scientist", "hybrid"])].posting_id
+        postings = postings[postings.posting_id.isin(set(roles))]
+        taken = set(pd.read_csv(out / "sample.csv", dtype=str).unit_id)
+    postings = postings.sample(frac=1, random_state=SEED + int(args.targeted))
+    rng = np.random.default_rng(SEED + 1 + int(args.targeted))
     role, rest = [], []
     for row in postings.itertuples():
         text = normalize(row.description)
         units = [u for u in split_units(text) if 15 <= u.end - u.start <= 400]
-        for u in rng.permutation(len(units))[:3] if units else []:
+        if args.targeted:
+            units = [u for u in units if u.kind in ROLE_KINDS and u.end - u.start >= 25]
+        for u in rng.permutation(len(units))[: 2 if args.targeted else 3] if units else []:
             unit = units[u]
             item = (f"{row.posting_id}:{unit.start}-{unit.end}", unit.kind, text[unit.start:unit.end])
-            (role if unit.kind in ROLE_KINDS else rest).append(item)
-    n_role = int(args.n * 0.7)
+            if item[0] not in taken:
+                (role if unit.kind in ROLE_KINDS else rest).append(item)
+    n_role = args.n if args.targeted else int(args.n * 0.7)
     picked = role[:n_role] + rest[:args.n - n_role]
     rng.shuffle(picked)
-    out = args.out
-    (out / "batches").mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text").to_csv(
-        out / "sample.csv", index=False)
-    for b, start in enumerate(range(0, len(picked), args.batch_size)):
+    first = len(list((out / "batches").glob("batch*.txt")))
+    sample_file = out / "sample.csv"
+    frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
+    if args.targeted:
+        frame = pd.concat([pd.read_csv(sample_file, dtype=str), frame])
+    frame.to_csv(sample_file, index=False)
+    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
         with open(out / "batches" / f"batch{b:02d}.txt", "w", encoding="utf-8") as fh:
             for unit_id, _, text in picked[start:start + args.batch_size]:
                 fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
-    print(f"{len(picked)} units ({n_role} from role sections) in {b + 1} batches under {out}")
+    print(f"{len(picked)} units ({n_role} from role sections) in batches {first}..{b} under {out}")
 
 
 def main() -> None:
@@ -254,6 +273,7 @@ def main() -> None:
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--n", type=int, default=2400)
     t.add_argument("--batch-size", type=int, default=400)
+    t.add_argument("--targeted", action="store_true")
     d = sub.add_parser("disagreements")
     d.add_argument("--work", type=Path, required=True)
     m = sub.add_parser("merge")

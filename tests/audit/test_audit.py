@@ -14,6 +14,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -35,6 +36,7 @@ from jdanalyzer.audit.readability import count_syllables, readability
 from jdanalyzer.audit.report import highlight, render_report
 from jdanalyzer.audit.run import AuditResult, Finding, Span, audit
 from jdanalyzer.audit.wording import phrase_findings
+from jdanalyzer.batch.columns import COLUMN_NAMES
 from jdanalyzer.cli.main import app
 from jdanalyzer.errors import ColumnError, InputError
 from jdanalyzer.extraction.extract import extract
@@ -327,10 +329,22 @@ def test_csv_without_description_column(tmp_path: Path) -> None:
     with pytest.raises(ColumnError) as caught:
         read_ads(path)
     assert str(caught.value) == (
-        f"{path} has no description column (looked for description, job_description, text, "
-        "body, ad_text, content); its columns are: id, title, body_html. Name the column with "
-        "the ad text 'description'"
+        f"{path}: no text column found (tried {', '.join(COLUMN_NAMES['text'])}); the table has: "
+        "id, title, body_html; choose one with --text-column"
     )
+    batch = read_ads(path, text_column="body_html")
+    assert [(ad.id, ad.title, ad.text) for ad in batch.ads] == [("1", "Data Scientist", "hello")]
+
+
+def test_cli_audit_reads_the_columns_it_is_told(tmp_path: Path) -> None:
+    path = tmp_path / "ads.csv"
+    text = (ADS / "platform-ai-engineer.txt").read_text(encoding="utf-8")
+    pd.DataFrame({"ref": ["a-1"], "role_name": ["Platform AI Engineer"], "body_html": [text]}).to_csv(
+        path, index=False)
+    out = runner.invoke(app, ["audit", str(path), "-c", "B", "-o", str(tmp_path / "r.html"),
+                              "--text-column", "body_html", "--title-column", "role_name"])
+    assert out.exit_code == 0, out.stderr
+    assert out.stdout.startswith("Audited 1 ad of B: ")
 
 
 def _folder_with_bad_files(tmp_path: Path) -> Path:
@@ -620,9 +634,8 @@ def _csv_without_description(folder: Path) -> str:
      "Error: ads has no ads to audit; put one ad per .txt, .md or .html file in the folder, "
      "or give a CSV with title and description columns\n"),
     (_csv_without_description,
-     "Error: ads.csv has no description column (looked for description, job_description, text, "
-     "body, ad_text, content); its columns are: id, title. Name the column with the ad text "
-     "'description'\n"),
+     f"Error: ads.csv: no text column found (tried {', '.join(COLUMN_NAMES['text'])}); the table "
+     "has: id, title; choose one with --text-column\n"),
     (lambda folder: "ads", "Error: no such file or folder: ads\n"),
 ])
 def test_cli_audit_bad_input(tmp_path: Path, make, error: str) -> None:

@@ -220,7 +220,7 @@ def test_stdin_csv(samples_csv: Path, tmp_path: Path) -> None:
          "Error: no column 'desc' for the text; the table has: id, company"),
         (["in.csv", "-o", "out.csv"], 2,
          "Error: no text column found (tried description, job_description, jobdescription, "
-         "text, body, content, posting, job_text, details); the table has: id, company; "
+         "text, body, content, ad_text, posting, job_text, details); the table has: id, company; "
          "choose one with --text-column"),
         (["in.csv", "-o", "out.csv", "--engine", "dask", "--resume"], 2,
          "Error: --resume works with --engine local; a Dask run is restarted whole"),

@@ -13,11 +13,10 @@ from jdanalyzer.batch.tables import (
     ERROR,
     WARNING,
     TableReader,
-    guess_column,
     guess_format,
     neutralize,
 )
-from jdanalyzer.errors import ColumnError, InputError
+from jdanalyzer.errors import InputError
 
 MESSY = (
     b"id,title,description\n"
@@ -118,31 +117,6 @@ def test_unusable_csv_raises(tmp_path: Path, content: bytes, message: str) -> No
     path.write_bytes(content)
     with pytest.raises(InputError, match=message), TableReader(path):
         pass
-
-
-@pytest.mark.parametrize(
-    ("columns", "given", "expected"),
-    [
-        (["posting_id", "Description"], None, "Description"),
-        (["id", "job_description", "text"], None, "job_description"),
-        (["body"], None, "body"),
-        (["a", "b"], "b", "b"),
-    ],
-)
-def test_guess_column(columns: list[str], given: str | None, expected: str) -> None:
-    candidates = ("description", "job_description", "text", "body")
-    assert guess_column(columns, given, candidates, what="text") == expected
-
-
-def test_guess_column_lists_the_columns() -> None:
-    with pytest.raises(ColumnError) as info:
-        guess_column(["id", "company"], None, ("description", "text"), what="text")
-    assert str(info.value) == (
-        "no text column found (tried description, text); the table has: id, company; "
-        "choose one with --text-column"
-    )
-    with pytest.raises(ColumnError, match="no column 'desc' for the text; the table has: id"):
-        guess_column(["id"], "desc", ("text",), what="text")
 
 
 @pytest.mark.parametrize(

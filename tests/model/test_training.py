@@ -129,3 +129,45 @@ def test_headroom_section_reads_the_figures() -> None:
     assert "| 50% | 300 | 0.7 |" in text and "+0.050" in text and "about 0.80" in text
     assert "agrees with the training labels on 75%" in text and "`hybrid` 50% of 2" in text
     assert headroom_markdown(EvalReport(labels=list(LABELS), n_splits=5)) == ""
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_extra_labels_add_postings_and_the_first_label_wins(corpus_dir: Path, tmp_path: Path) -> None:
+    train = pd.read_csv(corpus_dir / "labels-train.csv", dtype=str)
+    extra = pd.read_csv(REPO / "corpora" / "labels-extra.csv", dtype=str)
+    assert not set(extra["posting_id"]) & set(train["posting_id"])
+    clash = tmp_path / "clash.csv"
+    first = train.iloc[0]
+    other = next(lab for lab in LABELS if lab != first["label"])
+    pd.DataFrame({"posting_id": [first["posting_id"]], "label": [other]}).to_csv(clash, index=False)
+    frame, data = load_labeled(
+        corpus_dir / "postings.csv.gz", corpus_dir / "labels-train.csv", annotate=False,
+        extra_labels=[REPO / "corpora" / "labels-extra.csv", clash],
+    )
+    assert data["n_labeled"] == len(frame) == len(train) + len(extra)
+    assert frame.set_index("posting_id").loc[first["posting_id"], "label"] == first["label"]
+    assert [e["file"] for e in data["extra_labels"]] == ["labels-extra.csv", "clash.csv"]
+
+
+def test_extra_labels_with_an_unknown_label_are_refused(corpus_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("posting_id,label\nx-1,ml_engineer\n")
+    result = CliRunner().invoke(app, [
+        "evaluate", "--postings", str(corpus_dir / "postings.csv.gz"),
+        "--labels", str(corpus_dir / "labels-train.csv"), "--extra-labels", str(bad),
+    ])
+    assert result.exit_code != 0
+    assert "bad.csv has unknown label(s) ['ml_engineer']" in result.stderr
+
+
+def test_the_project_labels_are_blind_double_annotations(heldout_ids: set[str]) -> None:
+    extra = pd.read_csv(REPO / "corpora" / "labels-extra.csv", dtype=str, keep_default_na=False)
+    assert len(extra) >= 1000 and not set(extra["posting_id"]) & heldout_ids
+    agreed = extra["annotator_a"] == extra["annotator_b"]
+    assert (extra.loc[agreed, "label"] == extra.loc[agreed, "annotator_a"]).all()
+    assert (extra.loc[~agreed, "label"] == extra.loc[~agreed, "annotator_c"]).all()
+    sentences = pd.read_csv(REPO / "corpora" / "sentence-labels.csv", dtype=str, keep_default_na=False)
+    assert not {u.split(":")[0] for u in sentences["unit_id"]} & heldout_ids
+    assert set(sentences["label"]) <= {"ai_engineering", "data_science", "other_work", "not_duty"}

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from jdanalyzer.batch.columns import guess_column
 from jdanalyzer.errors import ColumnError, InputError
 from jdanalyzer.text.normalize import normalize
 from jdanalyzer.text.reading import read_posting
@@ -21,14 +22,6 @@ __all__ = ["AD_SUFFIXES", "Ad", "AdBatch", "AdProblem", "read_ads"]
 
 AD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv")
-# Accepted column names (lower-cased), first match wins.
-COLUMNS = {
-    "description": ("description", "job_description", "text", "body", "ad_text", "content"),
-    "title": ("title", "job_title", "position"),
-    "id": ("id", "ad_id", "posting_id", "job_id"),
-    "location": ("location", "job_location"),
-    "date": ("date", "date_posted", "posted"),
-}
 _TITLE_MAX_WORDS = 14
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -131,12 +124,9 @@ def _read_folder(folder: Path) -> tuple[list[Ad], list[AdProblem]]:
     return ads, problems
 
 
-def _column(frame: Any, role: str) -> str | None:
-    lowered = {str(c).strip().lower(): str(c) for c in frame.columns}
-    return next((lowered[name] for name in COLUMNS[role] if name in lowered), None)
-
-
-def _read_table(path: Path) -> tuple[list[Ad], list[AdProblem], list[str]]:
+def _read_table(
+    path: Path, text_column: str | None = None, title_column: str | None = None
+) -> tuple[list[Ad], list[AdProblem], list[str]]:
     import pandas as pd
 
     sep = "\t" if path.name.lower().endswith(".tsv") else ","
@@ -144,15 +134,15 @@ def _read_table(path: Path) -> tuple[list[Ad], list[AdProblem], list[str]]:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise InputError(f"cannot read {path} as a table: {exc}") from None
-    description = _column(frame, "description")
-    if description is None:
-        columns = ", ".join(str(c) for c in frame.columns) or "none"
-        raise ColumnError(
-            f"{path} has no description column (looked for {', '.join(COLUMNS['description'])}); "
-            f"its columns are: {columns}. Name the column with the ad text 'description'"
-        )
-    title, ad_id = _column(frame, "title"), _column(frame, "id")
-    location, date = _column(frame, "location"), _column(frame, "date")
+    columns = [str(c) for c in frame.columns]
+    try:
+        description = guess_column(columns, text_column, "text")
+        title = guess_column(columns, title_column, "title", required=False)
+    except ColumnError as exc:
+        raise ColumnError(f"{path}: {exc}") from None
+    ad_id = guess_column(columns, None, "id", required=False)
+    location = guess_column(columns, None, "location", required=False)
+    date = guess_column(columns, None, "date", required=False)
     warnings = []
     if title is None:
         warnings.append(f"{path.name} has no title column: the role-clarity check is skipped")
@@ -196,11 +186,14 @@ def _unique_ids(ads: list[Ad]) -> tuple[list[Ad], list[AdProblem]]:
     return out, problems
 
 
-def read_ads(source: str | Path) -> AdBatch:
+def read_ads(
+    source: str | Path, *, text_column: str | None = None, title_column: str | None = None
+) -> AdBatch:
     """Read the ads in a CSV/TSV table, a folder of ``.txt``/``.md``/``.html`` files or one file.
 
     In a folder each file is one ad and its name (without the suffix) is the ad id. A table
-    needs a ``description`` column; ``title``, ``id``, ``location`` and ``date`` are optional.
+    needs a text column (``text_column``, or guessed as ``score`` guesses it:
+    :mod:`jdanalyzer.batch.columns`); title, id, location and date columns are optional.
 
     Raises:
         InputError: the path is missing, the folder holds no ad files, or the table cannot
@@ -218,7 +211,7 @@ def read_ads(source: str | Path) -> AdBatch:
     if path.is_dir():
         ads, problems = _read_folder(path)
     elif path.name.lower().endswith(TABLE_SUFFIXES):
-        ads, problems, warnings = _read_table(path)
+        ads, problems, warnings = _read_table(path, text_column, title_column)
     elif path.suffix.lower() in AD_SUFFIXES:
         ads, problems = [_read_file(path, path.name)], []
     else:

@@ -187,14 +187,15 @@ def audit_ads(
 
 
 def audit(
-    source: str | Path, *, company: str, model: RoleModel | None = None, year: int | None = None
+    source: str | Path, *, company: str, model: RoleModel | None = None, year: int | None = None,
+    text_column: str | None = None, title_column: str | None = None,
 ) -> AuditResult:
     """Read the ads at ``source`` (CSV, folder or file) and audit them.
 
     Raises:
         InputError: nothing at ``source`` can be audited (see :func:`jdanalyzer.audit.ads.read_ads`).
     """
-    batch = read_ads(source)
+    batch = read_ads(source, text_column=text_column, title_column=title_column)
     result = audit_ads(batch.ads, company=company, model=model, year=year,
                        problems=batch.problems, warnings=batch.warnings)
     if not result.ads:

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from jdanalyzer.batch.columns import resolve_columns
 from jdanalyzer.batch.tables import (
     ERROR,
     WARNING,
     TableReader,
     arrow_ready,
     concat_parts,
-    guess_column,
     guess_format,
     neutralized,
     write_part,
@@ -56,10 +56,6 @@ GENERATED = (
 )
 #: Generated columns holding text, neutralized against spreadsheet formulas in CSV output.
 TEXT_GENERATED = ("label", "evidence", "ai_skills", "ds_skills", "tasks", "error")
-TEXT_COLUMNS = ("description", "job_description", "jobdescription", "text", "body", "content",
-                "posting", "job_text", "details")
-TITLE_COLUMNS = ("title", "job_title", "jobtitle", "position", "role")
-ID_COLUMNS = ("posting_id", "id", "job_id", "jobid")
 ENGINES = ("local", "dask")
 _JOINER = "; "
 _MODEL_LOCK = threading.Lock()  # dask may run partitions in threads of one process
@@ -273,17 +269,6 @@ def score_frame(
 
 
 # -- a whole file ---------------------------------------------------------------------------
-
-
-def resolve_columns(
-    columns: list[str], text: str | None, title: str | None, ident: str | None
-) -> tuple[str, str | None, str | None]:
-    """The text, title and id columns to use: the ones given, or guessed from the names."""
-    text_col = guess_column(columns, text, TEXT_COLUMNS, what="text")
-    title_col = guess_column(columns, title, TITLE_COLUMNS, what="title", required=False)
-    id_col = guess_column(columns, ident, ID_COLUMNS, what="id", required=False)
-    assert text_col is not None
-    return text_col, title_col, id_col
 
 
 class _Tally:

@@ -34,7 +34,6 @@ __all__ = [
     "TableReader",
     "arrow_ready",
     "concat_parts",
-    "guess_column",
     "guess_format",
     "neutralize",
     "neutralized",
@@ -64,33 +63,6 @@ def guess_format(path: str | Path, *, what: str = "input") -> str:
             f".jsonl or .parquet file or give the format ({', '.join(FORMATS)})"
         )
     return fmt
-
-
-def guess_column(
-    columns: Sequence[str], given: str | None, candidates: Sequence[str], *, what: str,
-    required: bool = True,
-) -> str | None:
-    """The column named ``given``, else the first of ``candidates`` present (any case).
-
-    Raises:
-        ColumnError: ``given`` is not a column, or none fits and the column is required.
-    """
-    if given is not None:
-        if given not in columns:
-            raise ColumnError(
-                f"no column {given!r} for the {what}; the table has: {', '.join(columns)}"
-            )
-        return given
-    by_lower = {c.lower().strip(): c for c in columns}
-    for name in candidates:
-        if name in by_lower:
-            return by_lower[name]
-    if required:
-        raise ColumnError(
-            f"no {what} column found (tried {', '.join(candidates)}); the table has: "
-            f"{', '.join(columns)}; choose one with --{what.replace(' ', '-')}-column"
-        )
-    return None
 
 
 def neutralize(value: Any) -> Any:

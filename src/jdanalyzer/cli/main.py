@@ -150,6 +150,10 @@ CorpusPostings = typer.Option(
 CorpusLabels = typer.Option(
     Path("../shared/corpora/labels-train.csv"), "--labels", help="Labels CSV (posting_id, label)."
 )
+ExtraLabels = typer.Option(
+    [], "--extra-labels", exists=True, dir_okay=False,
+    help="More labels CSV (posting_id, label), e.g. corpora/labels-extra.csv; repeatable.",
+)
 Heldout = typer.Option(
     None, "--heldout", help="IDs never to use (default: heldout-ids.txt beside the labels).",
     show_default=False,
@@ -161,6 +165,7 @@ Heldout = typer.Option(
 def train(
     postings: Path = CorpusPostings,
     labels: Path = CorpusLabels,
+    extra_labels: list[Path] = ExtraLabels,
     out: Path = typer.Option(Path("models"), "--out", "-o", help="Folder for the model, manifest and card."),
     heldout: Path | None = Heldout,
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds for the model card."),
@@ -179,7 +184,7 @@ def train(
     with console.status("training") as status:
         path = fit_and_save(postings, labels, out, heldout=heldout, n_splits=folds,
                             curve=(0.25, 0.5, 0.75) if curve else (),
-                            second_annotation=second_annotation,
+                            second_annotation=second_annotation, extra_labels=extra_labels,
                             progress=lambda msg: status.update(msg))
     manifest = path.with_suffix(".json").name
     typer.echo(f"Wrote {path.name}, {MODEL_FILE}, {manifest} and MODEL_CARD.md in {out}")
@@ -192,6 +197,7 @@ def train(
 def evaluate(
     postings: Path = CorpusPostings,
     labels: Path = CorpusLabels,
+    extra_labels: list[Path] = ExtraLabels,
     heldout: Path | None = Heldout,
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
@@ -203,7 +209,7 @@ def evaluate(
 
     console = _console(err=True)
     with console.status("reading and matching postings") as status:
-        frame, _ = load_labeled(postings, labels, heldout=heldout)
+        frame, _ = load_labeled(postings, labels, heldout=heldout, extra_labels=extra_labels)
         report = cross_validate(frame, n_splits=folds, progress=lambda msg: status.update(msg))
     if format is OutputFormat.json:
         print_json(_console(), report.to_dict())
@@ -339,6 +345,8 @@ def audit_command(
     findings: Path | None = AuditFindings,
     force: bool = AuditForce,
     model: Path | None = ModelOption,
+    text_column: str | None = TextColumnOption,
+    title_column: str | None = TitleColumn,
 ) -> None:
     """Audit a company's own job ads: findings per ad and a self-contained HTML report."""
     from importlib.util import find_spec
@@ -358,7 +366,8 @@ def audit_command(
     if findings is not None:
         ensure_writable(findings, force=force, suffixes=(".csv", ".json"))
     with _console(err=True).status(f"auditing the ads in {input}"):
-        result = audit(input, company=company, model=load_model(str(model) if model else None))
+        result = audit(input, company=company, model=load_model(str(model) if model else None),
+                       text_column=text_column, title_column=title_column)
         write_report(result, output, force=force)
         if findings is not None:
             write_findings(result.findings, findings, force=force)

@@ -136,6 +136,11 @@ def model_card(report: EvalReport, manifest: dict[str, Any]) -> str:
     data = manifest.get("training_data", {})
     libs = manifest.get("libraries", {})
     counts = ", ".join(f"{k} {v}" for k, v in data.get("label_counts", {}).items())
+    extra = "".join(
+        f" and `{e['file']}` (sha256 `{str(e['sha256'])[:16]}…`, {e['n']} postings labeled blind by two "
+        "annotators, a third settling disagreements: `corpora/README.md`)"
+        for e in data.get("extra_labels", [])
+    )
     model = report.results.get("model", {})
     tfidf = report.results.get("tfidf_only", {})
     gain = (model.get("macro_f1", 0) - tfidf.get("macro_f1", 0)) if tfidf else None
@@ -157,7 +162,7 @@ Not meant for judging candidates, or for any decision about a person.
 - Postings: `{data.get('postings_file', '?')}` (sha256 `{str(data.get('postings_sha256', ''))[:16]}…`),
   English job ads from six public scrapes (Built In 2026, LinkedIn 2024, JSearch 2025,
   Glassdoor / Indeed / LinkedIn 2020).
-- Labels: `{data.get('labels_file', '?')}` (sha256 `{str(data.get('labels_sha256', ''))[:16]}…`):
+- Labels: `{data.get('labels_file', '?')}` (sha256 `{str(data.get('labels_sha256', ''))[:16]}…`){extra}:
   {data.get('n_labeled', '?')} hand-labeled postings ({counts}).
 - {data.get('heldout_excluded', 0)} held-out postings are excluded from training, tuning and this card.
 

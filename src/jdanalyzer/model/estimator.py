@@ -6,6 +6,7 @@ terms, side profile) -> ``classify`` (class-weighted logistic regression, calibr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,10 +15,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from jdanalyzer.model.features import TaxonomyAnnotator, make_features
+from jdanalyzer.model.arrays import TfidfBlock
+from jdanalyzer.model.duties import DUTY_LABELS, DutyReader
+from jdanalyzer.model.features import DutyAnnotator, TaxonomyAnnotator, make_features
 from jdanalyzer.types import LABELS
 
-__all__ = ["LABELS", "SEED", "linear_model", "make_role_pipeline"]
+__all__ = ["LABELS", "SEED", "fit_duty_reader", "linear_model", "make_role_pipeline"]
 
 SEED = 0
 DEFAULT_PARAMS = {"C": 10.0, "use_title": True, "use_taxonomy": True, "calibrate": True}
@@ -29,6 +32,7 @@ def make_role_pipeline(
     use_title: bool = True,
     use_taxonomy: bool = True,
     calibrate: bool = True,
+    duties: DutyReader | None = None,
     cv: Any = None,
 ) -> Pipeline:
     """Build the untrained classifier pipeline (deterministic: every random step is seeded).
@@ -39,12 +43,14 @@ def make_role_pipeline(
         use_taxonomy: add the taxonomy-term and side-profile features.
         calibrate: scale the logits by one temperature fitted on inner folds (keeps the
             ranking of labels; per-class sigmoids were worse on Brier, ECE and F1).
+        duties: a trained duty reader: the words are then read from the duty sentences
+            only, and the duty profile is added (:mod:`jdanalyzer.model.duties`).
         cv: inner folds for calibration (an int, a splitter or a list of splits).
 
     Example:
         >>> pipe = make_role_pipeline()
         >>> [name for name, _ in pipe.steps]
-        ['annotate', 'features', 'classify']
+        ['annotate', 'duties', 'features', 'classify']
     """
     # newton-cg: the same convex optimum as lbfgs in ~10x less time on these features
     # (lbfgs needs 150+ iterations with the dense side-profile columns beside TF-IDF).
@@ -55,10 +61,26 @@ def make_role_pipeline(
     return Pipeline(
         [
             ("annotate", TaxonomyAnnotator()),
-            ("features", make_features(use_title=use_title, use_taxonomy=use_taxonomy)),
+            ("duties", DutyAnnotator(duties)),
+            ("features", make_features(use_title=use_title, use_taxonomy=use_taxonomy,
+                                       use_duties=duties is not None)),
             ("classify", model),
         ]
     )
+
+
+def fit_duty_reader(inputs: Sequence[str], labels: Sequence[str], *, C: float = 4.0) -> DutyReader:
+    """Train the duty reader's sentence model on :func:`~jdanalyzer.model.duties.unit_input`
+    strings and their labels, and return it as arrays."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode")
+    features = vectorizer.fit_transform(list(inputs))
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+    model.fit(features, list(labels))
+    order = [list(model.classes_).index(label) for label in DUTY_LABELS]
+    block = TfidfBlock.from_vectorizer("duties", "unit", vectorizer, 0)
+    return DutyReader(block, model.coef_[order], model.intercept_[order], DUTY_LABELS)
 
 
 def linear_model(pipeline: Pipeline) -> LogisticRegression:

@@ -20,8 +20,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jdanalyzer.extraction.taxonomy import load_taxonomy
 from jdanalyzer.model.arrays import SIDE_PROFILE_NAMES, side_profile, terms_of, title_of
+from jdanalyzer.model.duties import DUTY_PROFILE_NAMES, DutyReader
 
 __all__ = [
+    "DutyAnnotator",
+    "DutyProfile",
     "SideProfile",
     "TaxonomyAnnotator",
     "make_features",
@@ -62,6 +65,44 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
         return np.asarray(["text", "title", "terms"], dtype=object)
 
 
+class DutyAnnotator(TransformerMixin, BaseEstimator):
+    """Add ``duty_text`` (the duty sentences) and ``duty_profile`` columns with a trained
+    :class:`~jdanalyzer.model.duties.DutyReader` (stateless: the reader is trained apart).
+    Without a reader, or when the columns are there (precomputed once for cross-validation),
+    the table passes through."""
+
+    def __init__(self, reader: DutyReader | None = None) -> None:
+        self.reader = reader
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> DutyAnnotator:
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        if self.reader is None or "duty_text" in X.columns:
+            return X
+        out = X.copy()
+        readings = [self.reader.read(t) for t in X["text"].astype(str)]
+        out["duty_text"] = [r.duty_text(t) for r, t in zip(readings, X["text"].astype(str), strict=True)]
+        out["duty_profile"] = [r.profile() for r in readings]
+        return out
+
+
+class DutyProfile(TransformerMixin, BaseEstimator):
+    """The ``duty_profile`` column as dense features (:data:`~jdanalyzer.model.duties.DUTY_PROFILE_NAMES`)."""
+
+    def fit(self, X: Any, y: Any = None) -> DutyProfile:
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Any) -> sparse.csr_matrix:
+        column = X.iloc[:, 0] if isinstance(X, pd.DataFrame) else pd.Series(list(X))
+        rows = np.asarray([list(r) for r in column], dtype=float)
+        return sparse.csr_matrix(rows.reshape(len(column), len(DUTY_PROFILE_NAMES)))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(DUTY_PROFILE_NAMES, dtype=object)
+
+
 class SideProfile(TransformerMixin, BaseEstimator):
     """Dense counts of taxonomy matches per side and kind, and how balanced the two sides are.
 
@@ -84,8 +125,11 @@ class SideProfile(TransformerMixin, BaseEstimator):
         return np.asarray(SIDE_PROFILE_NAMES, dtype=object)
 
 
-def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: int = 2) -> ColumnTransformer:
-    """The feature union: word n-grams of the text, title words, taxonomy terms, side profile."""
+def make_features(
+    *, use_title: bool = True, use_taxonomy: bool = True, use_duties: bool = False, min_df: int = 2
+) -> ColumnTransformer:
+    """The feature union: word n-grams of the text (of its duty sentences with ``use_duties``),
+    title words, taxonomy terms, side profile, and the duty profile."""
     transformers: list[tuple[str, Any, Any]] = [
         (
             "words",
@@ -93,7 +137,7 @@ def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: 
                 ngram_range=(1, 2), min_df=min_df, max_df=0.9, sublinear_tf=True,
                 max_features=50_000, strip_accents="unicode", dtype=np.float32,
             ),
-            "text",
+            "duty_text" if use_duties else "text",
         )
     ]
     if use_title:
@@ -111,4 +155,6 @@ def make_features(*, use_title: bool = True, use_taxonomy: bool = True, min_df: 
             )
         )
         transformers.append(("sides", SideProfile(), ["terms"]))
+    if use_duties:
+        transformers.append(("duties", DutyProfile(), ["duty_profile"]))
     return ColumnTransformer(transformers, sparse_threshold=1.0)

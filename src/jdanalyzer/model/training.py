@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,14 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
 
 
 def load_labeled(
-    postings: Path, labels: Path, *, heldout: Path | None = None, annotate: bool = True
+    postings: Path, labels: Path, *, heldout: Path | None = None, annotate: bool = True,
+    extra_labels: Sequence[Path] = (),
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Join postings with their training labels, leaving out held-out postings.
+
+    ``extra_labels``: more label files (posting_id, label), such as the project's blind
+    double annotation ``corpora/labels-extra.csv``; where a posting is in several files, the
+    first label wins.
 
     Returns the table (posting_id, source, company, title, text, label, group and, when
     ``annotate``, the taxonomy ``terms``) and a description of the data for the manifest.
@@ -73,10 +78,13 @@ def load_labeled(
     from jdanalyzer.text.normalize import normalize
 
     posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings")
-    labs = _read_csv(Path(labels), _LABEL_COLUMNS, "labels")
-    bad = sorted(set(labs["label"]) - set(LABELS))
-    if bad:
-        raise InputError(f"labels file {labels} has unknown label(s) {bad}; expected {list(LABELS)}")
+    label_files = [Path(labels), *map(Path, extra_labels)]
+    tables = [_read_csv(path, _LABEL_COLUMNS, "labels") for path in label_files]
+    for path, table in zip(label_files, tables, strict=True):
+        bad = sorted(set(table["label"]) - set(LABELS))
+        if bad:
+            raise InputError(f"labels file {path} has unknown label(s) {bad}; expected {list(LABELS)}")
+    labs = pd.concat([t[["posting_id", "label"]] for t in tables], ignore_index=True)
     if heldout is None:  # beside the labels, else beside the postings
         beside = [Path(p).parent / "heldout-ids.txt" for p in (labels, postings)]
         heldout = next((p for p in beside if p.is_file()), None)
@@ -104,6 +112,10 @@ def load_labeled(
         "postings_sha256": _file_digest(Path(postings)),
         "labels_file": Path(labels).name,
         "labels_sha256": _file_digest(Path(labels)),
+        "extra_labels": [
+            {"file": path.name, "sha256": _file_digest(path), "n": len(table)}
+            for path, table in zip(label_files[1:], tables[1:], strict=True)
+        ],
         "heldout_excluded": len(held),
         "n_labeled": len(frame),
         "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
@@ -388,6 +400,7 @@ def fit_and_save(
     n_splits: int = 5,
     curve: tuple[float, ...] = (0.25, 0.5, 0.75),
     second_annotation: Path | None = None,
+    extra_labels: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Evaluate by cross-validation, fit on all labels, save model + manifest + model card.
@@ -402,7 +415,7 @@ def fit_and_save(
 
     if progress:
         progress("reading and matching postings")
-    frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout)
+    frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout, extra_labels=extra_labels)
     report = cross_validate(frame, n_splits=n_splits, progress=progress)
     if second_annotation is not None:
         report.agreement = label_agreement(Path(second_annotation), frame, report.oof)

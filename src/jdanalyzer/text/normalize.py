@@ -114,6 +114,10 @@ def normalize(text: str) -> str:
     listed = _from_python_list(text)
     if listed is not None:
         text = listed
+    # NFKC can make a tag ("<ª" becomes "<a"): read markup in the text as it will read once
+    # normalized, so that normalizing twice changes nothing.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     if looks_like_html(text):
         text = _html_to_text(text)
     else:

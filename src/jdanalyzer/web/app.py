@@ -183,7 +183,8 @@ def _scored_csv(
     model: str | None,
 ) -> str:
     """Score an uploaded CSV with :func:`jdanalyzer.batch.score.score_frame`, as ``jdanalyzer score``."""
-    from jdanalyzer.batch.score import TEXT_GENERATED, resolve_columns, score_frame
+    from jdanalyzer.batch.columns import resolve_columns
+    from jdanalyzer.batch.score import TEXT_GENERATED, score_frame
     from jdanalyzer.batch.tables import neutralized
 
     frame = _read_csv(data, name)
