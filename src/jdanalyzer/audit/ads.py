@@ -1,9 +1,12 @@
 """Read a company's job ads from a CSV table, a folder of files or one file.
 
-A problem with one ad (unreadable or empty file, empty row, duplicate id) never stops the
-others: it is recorded as an :class:`AdProblem` and the rest are read. Only input that holds
-no usable ad at all (a missing path, an empty folder, a table without a description
-column) raises :class:`~jdanalyzer.errors.InputError`.
+A problem with one ad (unreadable or empty file, empty row, duplicate id, a symbolic link
+that leads out of the ads folder) never stops the others: it is recorded as an
+:class:`AdProblem` and the rest are read. A table cell longer than
+:data:`~jdanalyzer.extraction.extract.MAX_CHARS` is cut to that length, with a warning. Only
+input that holds no usable ad at all (a missing path, an empty folder, a table that is not
+valid CSV, has no description column or repeats a column name) raises
+:class:`~jdanalyzer.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from jdanalyzer.batch.columns import guess_column
 from jdanalyzer.errors import ColumnError, InputError
+from jdanalyzer.extraction.extract import MAX_CHARS
 from jdanalyzer.text.normalize import normalize
 from jdanalyzer.text.reading import read_posting
 
@@ -97,6 +101,16 @@ def _read_file(path: Path, label: str) -> Ad:
     return Ad(id=path.stem, title=_title_from(text, suffix), text=text, source=label)
 
 
+def _leaves(path: Path, folder: Path) -> bool:
+    """Whether ``path``, an entry of ``folder``, is a symbolic link to something outside it."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
 def _read_folder(folder: Path) -> tuple[list[Ad], list[AdProblem]]:
     ads: list[Ad] = []
     problems: list[AdProblem] = []
@@ -109,6 +123,13 @@ def _read_folder(folder: Path) -> tuple[list[Ad], list[AdProblem]]:
             "in the folder, or give a CSV with title and description columns"
         )
     for path in entries:
+        if _leaves(path, folder):
+            problems.append(AdProblem(
+                path.stem, path.name,
+                f"skipped: a symbolic link to a file or folder outside {folder.name}; "
+                "copy the ad into the folder to audit it",
+            ))
+            continue
         if path not in candidates:
             problems.append(AdProblem(
                 path.stem, path.name, "skipped: not a .txt, .md or .html file", audited=False,
@@ -131,9 +152,21 @@ def _read_table(
 
     sep = "\t" if path.name.lower().endswith(".tsv") else ","
     try:
+        header = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, header=None, nrows=1)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read {path} as a table: {exc}") from None
+        detail = " ".join(str(exc).split())  # one line, whatever the parser said
+        if "EOF inside string" in detail:
+            detail = (f"a quoted cell is never closed ({detail}); close the quote, or double "
+                      'each " inside a quoted cell')
+        raise InputError(f"cannot read {path} as a table: {detail}") from None
+    names = [str(c) for c in header.iloc[0]] if len(header) else []
+    repeated = sorted({c for c in names if c.strip() and names.count(c) > 1})
+    if repeated:  # pandas would rename the repeats (``text.1``) and read one of them silently
+        raise ColumnError(
+            f"{path} has duplicate column names: {', '.join(map(repr, repeated))}; give every "
+            "column its own name"
+        )
     columns = [str(c) for c in frame.columns]
     try:
         description = guess_column(columns, text_column, "text")
@@ -148,8 +181,16 @@ def _read_table(
         warnings.append(f"{path.name} has no title column: the role-clarity check is skipped")
     ads: list[Ad] = []
     problems: list[AdProblem] = []
+    used = [c for c in (ad_id, title, description, location, date) if c is not None]
     for number, row in enumerate(frame.to_dict("records"), start=1):
         label = f"{path.name} row {number}"
+        long = [c for c in used if len(row[c]) > MAX_CHARS]
+        for column in long:
+            warnings.append(
+                f"{label}: the {column} cell has {len(row[column]):,} characters; "
+                f"audited its first {MAX_CHARS:,}"
+            )
+            row[column] = row[column][:MAX_CHARS]
         identifier = (row[ad_id].strip() if ad_id else "") or f"row-{number}"
         text = row[description]
         if not text.strip():

@@ -1,7 +1,8 @@
 """Charts of an audit, drawn with matplotlib and returned as inline SVG markup.
 
 Text is drawn as paths (``svg.fonttype = "path"``), so no ad id or skill name reaches the
-SVG as markup, and the SVG needs no font from the network.
+SVG as markup, and the SVG needs no font from the network. All text is literal: a ``$`` in
+an ad id is a dollar sign, never the start of a math formula (mathtext and TeX are off).
 """
 
 from __future__ import annotations
@@ -41,10 +42,21 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _svg(figure: Figure) -> str:
-    import matplotlib
+    """``figure`` as SVG markup, every text drawn as written (no mathtext, no TeX).
 
+    A ``$`` in an ad id stays a dollar sign whatever a matplotlibrc says: an id such as
+    ``x$\\b$`` would otherwise be parsed as a formula and stop the report.
+    """
+    import matplotlib
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):  # titles, tick labels, legend entries made so far
+        text.set_parse_math(False)
+        text.set_usetex(False)
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "jdanalyzer"}):
+    # ... and the tick labels matplotlib only makes while drawing
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "jdanalyzer",
+                                "text.parse_math": False, "text.usetex": False}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]

@@ -98,6 +98,9 @@ def ensure_writable(
 def write_findings(findings: Iterable[Finding], path: str | Path, *, force: bool = False) -> Path:
     """Write findings to ``path``: JSON (a list of objects) or CSV (spans as a JSON list).
 
+    CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) get a
+    leading ``'``, as in ``jdanalyzer score``'s output; JSON is written as it is.
+
     Raises:
         InputError: the suffix is neither .csv nor .json, or the file exists and not ``force``.
 
@@ -111,10 +114,12 @@ def write_findings(findings: Iterable[Finding], path: str | Path, *, force: bool
     if suffix == ".json":
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
+    from jdanalyzer.batch.tables import neutralize
+
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FINDING_COLUMNS)
         writer.writeheader()
         for row in rows:
             row["spans"] = json.dumps(row["spans"], ensure_ascii=False)
-            writer.writerow(row)
+            writer.writerow({key: neutralize(value) for key, value in row.items()})
     return path
