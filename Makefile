@@ -45,7 +45,8 @@ browser:
 
 model: $(STAMP)
 	$(BIN)/jdanalyzer train --postings $(CORPUS)/postings.csv.gz --labels $(CORPUS)/labels-train.csv \
-	  --extra-labels corpora/labels-extra.csv --second-annotation corpora/second-annotation.csv --out models
+	  --extra-labels corpora/labels-extra.csv --sentence-labels corpora/sentence-labels.csv \
+	  --second-annotation corpora/second-annotation.csv --out models
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

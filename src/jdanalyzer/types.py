@@ -63,10 +63,12 @@ class Extraction:
 class Evidence:
     """A term that moved the decision, with every place it occurs in the normalized text.
 
-    ``weight`` is how much the term moves the log-odds toward ``label`` rather than the
-    other of the two most likely labels. ``source`` is ``taxonomy`` (a taxonomy match),
+    ``source`` is ``duty`` (a duty sentence of the ad that is the work ``label`` stands for;
+    ``weight`` is the duty reader's probability for it), ``taxonomy`` (a taxonomy match),
     ``ngram`` (words of the text), ``title`` (words of the title: no spans in the text) or
-    ``profile`` (a count over taxonomy matches, e.g. AI-engineering skills).
+    ``profile`` (a count or share over taxonomy matches or duties). For all but duties,
+    ``weight`` is how much the term moves the log-odds toward ``label`` rather than the
+    other of the two most likely labels.
     """
 
     term: str

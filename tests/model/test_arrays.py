@@ -12,10 +12,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unico
 
 from jdanalyzer.extraction.extract import extract_many
 from jdanalyzer.extraction.taxonomy import load_taxonomy
-from jdanalyzer.model.arrays import LinearRoleModel, TfidfBlock, side_profile, terms_of
-from jdanalyzer.model.arrays import strip_accents_unicode as our_strip
+from jdanalyzer.model.arrays import LinearRoleModel
 from jdanalyzer.model.export import arrays_from_pipeline, load_pipeline
 from jdanalyzer.model.features import to_frame
+from jdanalyzer.model.spec import side_profile, terms_of
+from jdanalyzer.model.tfidf import TfidfBlock
+from jdanalyzer.model.tfidf import strip_accents_unicode as our_strip
 
 TRICKY = [
     "Café naïve résumé: Ångström-level ﬁne-tuning • “RAG” – 10x",

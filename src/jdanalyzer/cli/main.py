@@ -175,6 +175,12 @@ def train(
         "reports how often it agrees with the training labels.",
     ),
     curve: bool = typer.Option(True, "--curve/--no-curve", help="Add a learning curve to the model card."),
+    sentence_labels: Path | None = typer.Option(
+        None, "--sentence-labels", exists=True, dir_okay=False,
+        help="Labeled duty sentences (unit_id, label, section), e.g. corpora/sentence-labels.csv: "
+        "the model then reads the posting duty by duty.",
+    ),
+    seeds: int = typer.Option(3, "--seeds", min=1, help="Fold seeds for the mean and spread in the card."),
 ) -> None:
     """Train the role model, evaluate it by grouped cross-validation and write the model card."""
     from jdanalyzer.model.artifacts import MODEL_FILE, sha256_of
@@ -185,6 +191,7 @@ def train(
         path = fit_and_save(postings, labels, out, heldout=heldout, n_splits=folds,
                             curve=(0.25, 0.5, 0.75) if curve else (),
                             second_annotation=second_annotation, extra_labels=extra_labels,
+                            sentence_labels=sentence_labels, seeds=tuple(range(seeds)),
                             progress=lambda msg: status.update(msg))
     manifest = path.with_suffix(".json").name
     typer.echo(f"Wrote {path.name}, {MODEL_FILE}, {manifest} and MODEL_CARD.md in {out}")

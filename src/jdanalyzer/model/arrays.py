@@ -1,11 +1,12 @@
 """The fitted role model as plain arrays: the same probabilities without scikit-learn.
 
-Training builds a scikit-learn ``Pipeline`` (:mod:`jdanalyzer.model.estimator`). Prediction needs only
-what it learned: each TF-IDF block's vocabulary and IDF weights, the side-profile names, and
-the logistic regression's coefficients. :func:`jdanalyzer.model.export.arrays_from_pipeline` copies those
-out, :meth:`~LinearRoleModel.save` writes them to one ``.npz`` file (arrays and a JSON
-header, no pickle: loading it cannot run code), and :meth:`~LinearRoleModel.predict_proba`
-recomputes the pipeline's features and probabilities with numpy alone.
+Training builds a scikit-learn ``Pipeline`` (:mod:`jdanalyzer.model.estimator`). Prediction
+needs only what it learned: each TF-IDF block's vocabulary and IDF weights, the names of the
+dense profiles, the duty reader's arrays, and the logistic regression's coefficients.
+:func:`jdanalyzer.model.export.arrays_from_pipeline` copies those out,
+:meth:`~LinearRoleModel.save` writes them to one ``.npz`` file (arrays and a JSON header, no
+pickle: loading it cannot run code), and :meth:`~LinearRoleModel.predict_proba` recomputes
+the pipeline's features and probabilities with numpy alone.
 
 Why: importing scikit-learn (with the SciPy and pandas modules it pulls in) takes longer
 than everything else a pasted posting needs. The tests check that both paths give the same
@@ -15,217 +16,31 @@ probabilities on real postings.
 from __future__ import annotations
 
 import json
-import math
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import pairwise
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from jdanalyzer.extraction.taxonomy import Taxonomy, load_taxonomy
-from jdanalyzer.types import SIDES, Extraction
+from jdanalyzer.model.duties import DUTY_LABELS, DUTY_PROFILE_NAMES, DutyReader, DutyReading
+from jdanalyzer.model.spec import SIDE_PROFILE_NAMES, side_profile
+from jdanalyzer.model.tfidf import FeatureRow, TfidfBlock
 
-__all__ = [
-    "SIDE_PROFILE_NAMES",
-    "FeatureRow",
-    "LinearRoleModel",
-    "TfidfBlock",
-    "side_profile",
-    "strip_accents_unicode",
-    "terms_of",
-    "title_of",
-]
+__all__ = ["FeatureRow", "LinearRoleModel", "TfidfBlock"]
 
-FORMAT = "jdanalyzer-linear/1"
-
-#: The dense side-profile features, in column order.
-SIDE_PROFILE_NAMES = (
-    *(f"{kind}s_{side}" for kind in ("skill", "task") for side in SIDES),
-    "distinct_ai_engineer",
-    "distinct_data_scientist",
-    "both_sides",
-)
-
-
-def side_profile(terms: str, taxonomy: Taxonomy) -> list[float]:
-    """log1p counts of taxonomy matches per side and kind, and how balanced the sides are.
-
-    ``terms`` is the space-joined taxonomy tokens of a posting (``"skill:llm task:eda"``).
-    ``both_sides`` is the smaller of the distinct AI-engineering and data-science term
-    counts: high only when a posting asks for both.
-
-    Example:
-        >>> round(side_profile("skill:llm skill:llm skill:sql", load_taxonomy())[0], 4)  # log1p(2)
-        1.0986
-    """
-    counts = dict.fromkeys(SIDE_PROFILE_NAMES, 0.0)
-    distinct: dict[str, set[str]] = {side: set() for side in SIDES}
-    for token in terms.split():
-        kind, _, term_id = token.partition(":")
-        term = taxonomy.get(term_id)
-        if term is None:
-            continue
-        counts[f"{kind}s_{term.side}"] += 1
-        distinct[term.side].add(term_id)
-    ai, ds = len(distinct["ai_engineer"]), len(distinct["data_scientist"])
-    counts["distinct_ai_engineer"] = ai
-    counts["distinct_data_scientist"] = ds
-    counts["both_sides"] = min(ai, ds)
-    return [math.log1p(counts[name]) for name in SIDE_PROFILE_NAMES]
-
-
-def terms_of(extraction: Extraction) -> str:
-    """The taxonomy tokens of an extraction, space-joined: ``"skill:llm task:deploy_models"``."""
-    return " ".join(f"{m.kind}:{m.id}" for m in extraction.matches)
-
-
-def title_of(title: object) -> str:
-    """A title cell as the model reads it: None or NaN is no title, anything else is text."""
-    if title is None or (isinstance(title, float) and math.isnan(title)):
-        return ""
-    return str(title)
-
-
-def strip_accents_unicode(text: str) -> str:
-    """Remove accents the way scikit-learn's ``strip_accents="unicode"`` does (NFKD).
-
-    Only the runs of non-ASCII characters are decomposed: ASCII characters are their own
-    decomposition and start a new combining sequence, so the result is the same.
-    """
-    if text.isascii():
-        return text
-    return _NON_ASCII.sub(_strip_run, text)
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _strip_run(match: re.Match[str]) -> str:
-    normalized = unicodedata.normalize("NFKD", match.group())
-    return "".join([c for c in normalized if not unicodedata.combining(c)])
-
-
-class FeatureRow(NamedTuple):
-    """One posting's non-zero features: column indices (ascending) and their values."""
-
-    indices: np.ndarray
-    values: np.ndarray
-
-
-@dataclass
-class TfidfBlock:
-    """A fitted ``TfidfVectorizer`` (word analyzer) reduced to what ``transform`` reads."""
-
-    name: str
-    column: str
-    terms: list[str]
-    idf: np.ndarray
-    offset: int = 0
-    lowercase: bool = True
-    strip_accents: str | None = None
-    token_pattern: str = r"(?u)\b\w\w+\b"
-    ngram_range: tuple[int, int] = (1, 1)
-    sublinear_tf: bool = False
-    norm: str | None = "l2"
-    dtype: str = "float64"
-    _vocabulary: dict[str, int] = field(init=False, repr=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._token = re.compile(self.token_pattern)
-
-    @property
-    def size(self) -> int:
-        return len(self.terms)
-
-    @property
-    def vocabulary(self) -> dict[str, int]:
-        if not self._vocabulary:
-            self._vocabulary = dict(zip(self.terms, range(len(self.terms)), strict=True))
-        return self._vocabulary
-
-    def analyze(self, text: str) -> list[str]:
-        """The n-grams scikit-learn's word analyzer makes of ``text`` (before the vocabulary)."""
-        if self.lowercase:
-            text = text.lower()
-        if self.strip_accents == "unicode":
-            text = strip_accents_unicode(text)
-        tokens = self._token.findall(text)
-        low, high = self.ngram_range
-        grams = list(tokens) if low == 1 else []
-        for n in range(max(low, 2), min(high, len(tokens)) + 1):
-            if n == 2:
-                grams += [a + " " + b for a, b in pairwise(tokens)]
-            else:
-                grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return grams
-
-    def transform(self, text: str) -> FeatureRow:
-        """TF-IDF values of ``text``'s known n-grams (sublinear TF, IDF, L2 norm)."""
-        vocabulary = self.vocabulary
-        counts = {vocabulary[g]: n for g, n in Counter(self.analyze(text)).items() if g in vocabulary}
-        dtype = np.dtype(self.dtype)
-        if not counts:
-            return FeatureRow(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=dtype))
-        indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=dtype, count=len(counts))
-        order = np.argsort(indices)
-        indices, values = indices[order], values[order]
-        if self.sublinear_tf:
-            values = np.log(values) + dtype.type(1.0)
-        values = (values * self.idf[indices]).astype(dtype, copy=False)
-        if self.norm == "l2":
-            norm = math.sqrt(float(np.sum((values * values).astype(np.float64))))
-            if norm > 0:
-                values = (values / norm).astype(dtype, copy=False)
-        return FeatureRow(indices + self.offset, values)
-
-    @classmethod
-    def from_vectorizer(cls, name: str, column: str, vectorizer: Any, offset: int) -> TfidfBlock:
-        """Copy a fitted ``TfidfVectorizer``; refuse settings :meth:`transform` does not redo."""
-        supported = {
-            "analyzer": "word", "preprocessor": None, "tokenizer": None, "stop_words": None,
-            "binary": False, "use_idf": True, "input": "content", "vocabulary": None,
-        }
-        params = vectorizer.get_params()
-        wrong = {k: params[k] for k, v in supported.items() if params[k] != v}
-        if params["strip_accents"] not in (None, "unicode"):
-            wrong["strip_accents"] = params["strip_accents"]
-        if params["norm"] not in (None, "l2"):
-            wrong["norm"] = params["norm"]
-        if wrong:
-            raise ValueError(f"vectorizer {name!r} has settings the array model cannot reproduce: {wrong}")
-        vocabulary = vectorizer.vocabulary_
-        terms = sorted(vocabulary, key=vocabulary.__getitem__)
-        if [vocabulary[t] for t in terms] != list(range(len(terms))):
-            raise ValueError(f"vectorizer {name!r}: vocabulary columns are not 0..n-1")
-        return cls(
-            name=name, column=column, terms=terms, idf=np.asarray(vectorizer.idf_), offset=offset,
-            lowercase=bool(params["lowercase"]), strip_accents=params["strip_accents"],
-            token_pattern=str(params["token_pattern"]), ngram_range=tuple(params["ngram_range"]),
-            sublinear_tf=bool(params["sublinear_tf"]), norm=params["norm"],
-            dtype=np.dtype(params["dtype"]).name,
-        )
-
-    def header(self) -> dict[str, Any]:
-        return {
-            "kind": "tfidf", "name": self.name, "column": self.column, "offset": self.offset,
-            "size": self.size, "lowercase": self.lowercase, "strip_accents": self.strip_accents,
-            "token_pattern": self.token_pattern, "ngram_range": list(self.ngram_range),
-            "sublinear_tf": self.sublinear_tf, "norm": self.norm, "dtype": self.dtype,
-        }
+FORMAT = "jdanalyzer-linear/2"
+#: The dense blocks a model may have, with their column names.
+DENSE = {"sides": SIDE_PROFILE_NAMES, "duties": DUTY_PROFILE_NAMES}
 
 
 class LinearRoleModel:
     """Features and calibrated probabilities of a fitted role pipeline, with numpy alone.
 
     The blocks are those of the pipeline's ``ColumnTransformer`` in column order: TF-IDF of
-    the ``text``, ``title`` and ``terms`` columns, and the side profile of ``terms``.
+    the ``text`` (or ``duty_text``), ``title`` and ``terms`` columns, the side profile of
+    ``terms`` and, with a duty reader, the duty profile.
     """
 
     def __init__(
@@ -235,15 +50,23 @@ class LinearRoleModel:
         intercept: np.ndarray,
         classes: Sequence[str],
         *,
-        profile: tuple[str, int] | None = None,
+        dense: dict[str, int] | None = None,
+        duties: DutyReader | None = None,
         taxonomy: Taxonomy | None = None,
     ) -> None:
         self.blocks = list(blocks)
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.classes = [str(c) for c in classes]
-        #: (block name, column offset) of the side profile, if the model has one.
-        self.profile = profile
+        #: Column offset of each dense block the model has (``sides``, ``duties``).
+        self.dense = dict(dense or {})
+        unknown = set(self.dense) - set(DENSE)
+        if unknown:
+            raise ValueError(f"unknown dense block(s) {sorted(unknown)}")
+        if ("duties" in self.dense) != (duties is not None):
+            raise ValueError("a duty profile needs a duty reader, and a duty reader a duty profile")
+        #: The duty reader, when the model reads duties (:mod:`jdanalyzer.model.duties`).
+        self.duties = duties
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         if self.coef.shape != (len(self.classes), self.n_features):
             raise ValueError(f"coefficients of shape {self.coef.shape} do not fit {self.n_features} features")
@@ -251,8 +74,7 @@ class LinearRoleModel:
     @property
     def n_features(self) -> int:
         ends = [b.offset + b.size for b in self.blocks]
-        if self.profile:
-            ends.append(self.profile[1] + len(SIDE_PROFILE_NAMES))
+        ends += [offset + len(DENSE[name]) for name, offset in self.dense.items()]
         return max(ends, default=0)
 
     @cached_property
@@ -261,9 +83,8 @@ class LinearRoleModel:
         names = [""] * self.n_features
         for block in self.blocks:
             names[block.offset : block.offset + block.size] = [f"{block.name}__{t}" for t in block.terms]
-        if self.profile:
-            name, offset = self.profile
-            names[offset : offset + len(SIDE_PROFILE_NAMES)] = [f"{name}__{n}" for n in SIDE_PROFILE_NAMES]
+        for name, offset in self.dense.items():
+            names[offset : offset + len(DENSE[name])] = [f"{name}__{n}" for n in DENSE[name]]
         return names
 
     def feature_name(self, j: int) -> str:
@@ -271,18 +92,36 @@ class LinearRoleModel:
         for block in self.blocks:
             if block.offset <= j < block.offset + block.size:
                 return f"{block.name}__{block.terms[j - block.offset]}"
-        if self.profile and 0 <= j - self.profile[1] < len(SIDE_PROFILE_NAMES):
-            return f"{self.profile[0]}__{SIDE_PROFILE_NAMES[j - self.profile[1]]}"
+        for name, offset in self.dense.items():
+            if 0 <= j - offset < len(DENSE[name]):
+                return f"{name}__{DENSE[name][j - offset]}"
         raise IndexError(f"feature {j} out of range ({self.n_features} features)")
 
-    def features(self, text: str, title: str = "", terms: str = "") -> FeatureRow:
-        """The pipeline's feature row for one posting (normalized text, title, taxonomy terms)."""
+    def read_duties(self, text: str) -> DutyReading | None:
+        """The duty reading of ``text``, or None for a model without a duty reader."""
+        return self.duties.read(text) if self.duties is not None else None
+
+    def features(
+        self, text: str, title: str = "", terms: str = "", reading: DutyReading | None = None
+    ) -> FeatureRow:
+        """The pipeline's feature row for one posting (normalized text, title, taxonomy terms).
+
+        ``reading``: the posting's duty reading, if already made (:meth:`read_duties`).
+        """
+        if self.duties is not None and reading is None:
+            reading = self.duties.read(text)
         columns = {"text": text, "title": title or "", "terms": terms}
+        if reading is not None:
+            columns["duty_text"] = reading.duty_text(text)
         parts = [block.transform(columns[block.column]) for block in self.blocks]
-        if self.profile:
-            values = np.asarray(side_profile(terms, self.taxonomy), dtype=np.float64)
+        for name, offset in self.dense.items():
+            if name == "sides":
+                values = np.asarray(side_profile(terms, self.taxonomy), dtype=np.float64)
+            else:
+                assert reading is not None
+                values = np.asarray(reading.profile(), dtype=np.float64)
             nonzero = np.flatnonzero(values)
-            parts.append(FeatureRow(nonzero + self.profile[1], values[nonzero]))
+            parts.append(FeatureRow(nonzero + offset, values[nonzero]))
         indices = np.concatenate([p.indices for p in parts])
         values = np.concatenate([p.values.astype(np.float64) for p in parts])
         order = np.argsort(indices, kind="stable")
@@ -303,20 +142,25 @@ class LinearRoleModel:
 
     def save(self, path: Path) -> None:
         """Write the arrays and a JSON header to ``path`` (``.npz``, no pickled objects)."""
-        header = {
+        header: dict[str, Any] = {
             "format": FORMAT, "classes": self.classes, "n_features": self.n_features,
             "blocks": [b.header() for b in self.blocks],
-            "profile": {"name": self.profile[0], "offset": self.profile[1],
-                        "names": list(SIDE_PROFILE_NAMES)} if self.profile else None,
+            "dense": [{"name": name, "offset": offset, "names": list(DENSE[name])}
+                      for name, offset in self.dense.items()],
+            "duty_reader": self.duties.vectorizer.header() if self.duties is not None else None,
         }
         arrays: dict[str, np.ndarray] = {
             "header": _bytes(json.dumps(header)), "coef": self.coef, "intercept": self.intercept,
         }
-        for block in self.blocks:
+        readers = [*self.blocks, *([self.duties.vectorizer] if self.duties is not None else [])]
+        for block in readers:
             if any("\n" in t for t in block.terms):
                 raise ValueError(f"block {block.name!r} has a term with a line break")
+        for block in self.blocks:
             arrays[f"{block.name}.terms"] = _bytes("\n".join(block.terms))
             arrays[f"{block.name}.idf"] = block.idf
+        if self.duties is not None:
+            arrays.update(self.duties.arrays("duty_reader"))
         with Path(path).open("wb") as handle:
             np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
 
@@ -330,24 +174,29 @@ class LinearRoleModel:
             header = json.loads(bytes(data["header"]).decode("utf-8"))
             if header.get("format") != FORMAT:
                 raise ValueError(f"not a {FORMAT} file (format {header.get('format')!r})")
-            blocks = []
-            for spec in header["blocks"]:
-                name = spec["name"]
-                joined = bytes(data[f"{name}.terms"]).decode("utf-8")
-                blocks.append(TfidfBlock(
-                    name=name, column=spec["column"], terms=joined.split("\n") if joined else [],
-                    idf=np.asarray(data[f"{name}.idf"]), offset=spec["offset"],
-                    lowercase=spec["lowercase"], strip_accents=spec["strip_accents"],
-                    token_pattern=spec["token_pattern"], ngram_range=tuple(spec["ngram_range"]),
-                    sublinear_tf=spec["sublinear_tf"], norm=spec["norm"], dtype=spec["dtype"],
-                ))
-            profile = header.get("profile")
-            if profile and tuple(profile["names"]) != SIDE_PROFILE_NAMES:
-                raise ValueError("the side-profile features differ from this version's")
-            return cls(
-                blocks, data["coef"], data["intercept"], header["classes"],
-                profile=(profile["name"], profile["offset"]) if profile else None,
-            )
+            blocks = [_block(spec, data, spec["name"]) for spec in header["blocks"]]
+            dense = {}
+            for spec in header["dense"]:
+                if spec["name"] not in DENSE or tuple(spec["names"]) != DENSE[spec["name"]]:
+                    raise ValueError(f"the {spec['name']!r} features differ from this version's")
+                dense[spec["name"]] = int(spec["offset"])
+            duties = None
+            if header.get("duty_reader"):
+                vectorizer = _block(header["duty_reader"], data, "duty_reader")
+                duties = DutyReader(vectorizer, data["duty_reader.coef"], data["duty_reader.intercept"],
+                                    DUTY_LABELS)
+            return cls(blocks, data["coef"], data["intercept"], header["classes"], dense=dense, duties=duties)
+
+
+def _block(spec: dict[str, Any], data: Any, prefix: str) -> TfidfBlock:
+    joined = bytes(data[f"{prefix}.terms"]).decode("utf-8")
+    return TfidfBlock(
+        name=spec["name"], column=spec["column"], terms=joined.split("\n") if joined else [],
+        idf=np.asarray(data[f"{prefix}.idf"]), offset=spec["offset"],
+        lowercase=spec["lowercase"], strip_accents=spec["strip_accents"],
+        token_pattern=spec["token_pattern"], ngram_range=tuple(spec["ngram_range"]),
+        sublinear_tf=spec["sublinear_tf"], norm=spec["norm"], dtype=spec["dtype"],
+    )
 
 
 def _bytes(text: str) -> np.ndarray:

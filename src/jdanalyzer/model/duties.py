@@ -20,13 +20,16 @@ This module needs numpy only; :func:`jdanalyzer.model.estimator.fit_duty_reader`
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, get_args
 
 import numpy as np
 
-from jdanalyzer.model.arrays import TfidfBlock
+from jdanalyzer.model.tfidf import TfidfBlock
 from jdanalyzer.text.sections import Unit, split_units
 
 __all__ = [
@@ -52,6 +55,8 @@ DUTY_PROFILE_NAMES = (
 )
 #: A unit counts as a duty (its words reach the role model) below this not-a-duty probability.
 DUTY_THRESHOLD = 0.5
+#: Sections whose units are never duties.
+NOT_DUTY_SECTIONS = frozenset({"company", "offer"})
 
 
 def unit_input(text: str, kind: str) -> str:
@@ -71,6 +76,17 @@ class DutyReading:
         if not self.units:
             return np.zeros(0, dtype=bool)
         return self.proba[:, DUTY_LABELS.index("not_duty")] < DUTY_THRESHOLD
+
+    def in_duties(self, offset: int) -> bool:
+        """Whether character ``offset`` of the text lies in a duty unit."""
+        spans = self._duty_spans
+        i = bisect_right(spans[0], offset) - 1
+        return i >= 0 and offset < spans[1][i]
+
+    @cached_property
+    def _duty_spans(self) -> tuple[list[int], list[int]]:
+        duties = [u for u, duty in zip(self.units, self.is_duty(), strict=True) if duty]
+        return [u.start for u in duties], [u.end for u in duties]
 
     def duty_text(self, text: str) -> str:
         """The text of the duty units, one per line: what the role model reads as words."""
@@ -114,13 +130,36 @@ class DutyReader:
             raise ValueError(f"duty coefficients of shape {self.coef.shape} do not fit the vocabulary")
 
     def predict_proba(self, inputs: Sequence[str]) -> np.ndarray:
-        """Probabilities of :data:`DUTY_LABELS` for each :func:`unit_input` string."""
-        if not inputs:
+        """Probabilities of :data:`DUTY_LABELS` for each :func:`unit_input` string.
+
+        All units of an ad are scored at once: their known n-grams are gathered into one
+        (unit, column, count) list, weighted and normalized with numpy, and summed per unit.
+        """
+        n = len(inputs)
+        if not n:
             return np.zeros((0, len(DUTY_LABELS)))
-        scores = np.empty((len(inputs), len(DUTY_LABELS)))
+        block, vocabulary = self.vectorizer, self.vectorizer.vocabulary
+        rows: list[int] = []
+        columns: list[int] = []
+        counts: list[int] = []
         for i, value in enumerate(inputs):
-            row = self.vectorizer.transform(value)
-            scores[i] = self.coef[:, row.indices - self.vectorizer.offset] @ row.values + self.intercept
+            found = Counter([vocabulary[g] for g in block.analyze(value) if g in vocabulary])
+            rows += [i] * len(found)
+            columns += found.keys()
+            counts += found.values()
+        scores = np.tile(self.intercept, (n, 1))
+        if columns:
+            row = np.asarray(rows)
+            column = np.asarray(columns)
+            values = np.asarray(counts, dtype=np.float64)
+            if block.sublinear_tf:
+                values = np.log(values) + 1.0
+            values *= block.idf[column]
+            if block.norm == "l2":
+                values /= np.sqrt(np.bincount(row, values * values, minlength=n))[row]
+            weighted = self.coef[:, column] * values
+            for k in range(len(DUTY_LABELS)):
+                scores[:, k] += np.bincount(row, weighted[k], minlength=n)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -131,13 +170,21 @@ class DutyReader:
         Example:
             >>> from jdanalyzer.model.predict import load_model
             >>> reader = load_model().linear.duties
-            >>> text = "We are an AI-first company.\\nResponsibilities\\n- Run A/B tests and report results"
+            >>> text = ("About us\\nWe are an AI-first company.\\nResponsibilities\\n"
+            ...         "- Design A/B tests and analyze the results with statistical inference")
             >>> reading = reader.read(text)
             >>> [text[u.start:u.end] for u, _ in reading.strongest("data_science")]
-            ['- Run A/B tests and report results']
+            ['- Design A/B tests and analyze the results with statistical inference']
+            >>> reading.is_duty().tolist()  # the company paragraph is never a duty
+            [False, True]
         """
         units = tuple(split_units(text))
         proba = self.predict_proba([unit_input(text[u.start:u.end], u.kind) for u in units])
+        # Under a company or offer heading ("About us", "Benefits") nothing is a duty,
+        # however many AI words it has.
+        outside = np.asarray([u.kind in NOT_DUTY_SECTIONS for u in units], dtype=bool)
+        if outside.any():
+            proba[outside] = np.eye(len(DUTY_LABELS))[DUTY_LABELS.index("not_duty")]
         return DutyReading(units, proba)
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:

@@ -15,9 +15,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from jdanalyzer.model.arrays import TfidfBlock
 from jdanalyzer.model.duties import DUTY_LABELS, DutyReader
 from jdanalyzer.model.features import DutyAnnotator, TaxonomyAnnotator, make_features
+from jdanalyzer.model.tfidf import TfidfBlock
 from jdanalyzer.types import LABELS
 
 __all__ = ["LABELS", "SEED", "fit_duty_reader", "linear_model", "make_role_pipeline"]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from jdanalyzer.extraction.taxonomy import Taxonomy
-from jdanalyzer.model.arrays import FeatureRow, strip_accents_unicode
+from jdanalyzer.model.duties import DutyLabel, DutyReading
+from jdanalyzer.model.tfidf import FeatureRow, strip_accents_unicode
 from jdanalyzer.types import Evidence, Extraction
 
 __all__ = ["Explainer", "ngram_spans"]
@@ -31,7 +32,24 @@ _PROFILE_NAMES = {
     "distinct_ai_engineer": "distinct AI-engineering terms",
     "distinct_data_scientist": "distinct data-science terms",
     "both_sides": "asks for both sides",
+    "duties_ai_engineering": "duties that are AI engineering",
+    "duties_data_science": "duties that are data science",
+    "duties_other_work": "duties that are other work",
+    "share_ai_engineering": "share of the duties that is AI engineering",
+    "share_data_science": "share of the duties that is data science",
+    "share_other_work": "share of the duties that is other work",
+    "share_both": "both sides take a share of the duties",
 }
+#: The duty sentences that speak for each label.
+_DUTIES_FOR: dict[str, tuple[DutyLabel, ...]] = {
+    "ai_engineer": ("ai_engineering",),
+    "data_scientist": ("data_science",),
+    "hybrid": ("ai_engineering", "data_science"),
+    "other": ("other_work",),
+}
+_DUTY_SIDE = {"ai_engineering": "ai_engineer", "data_science": "data_scientist", "other_work": "shared"}
+#: Duty sentences longer than this are shown cut (the span still covers the whole sentence).
+_DUTY_CHARS = 140
 
 
 def ngram_spans(text: str, ngrams: set[str]) -> dict[str, list[tuple[int, int]]]:
@@ -75,8 +93,14 @@ class Explainer:
         runner_up: str,
         *,
         top: int = 8,
+        reading: DutyReading | None = None,
     ) -> list[Evidence]:
-        """Evidence for ``label`` then for ``runner_up``, strongest first, from one feature row."""
+        """Evidence for ``label`` then for ``runner_up``, strongest first, from one feature row.
+
+        With the posting's duty ``reading``, the duty sentences that speak for each label
+        come first (``source="duty"``, weight: the probability that the sentence is that
+        work), then the features by their contribution to the log-odds.
+        """
         labels = list(self.classes)
         c, r = labels.index(label), labels.index(runner_up)
         idx, values = row.indices, row.values
@@ -97,6 +121,9 @@ class Explainer:
             by_id[f"{m.kind}:{m.id}"].append((m.start, m.end))
             by_side[f"{m.kind}s_{m.side}"].append((m.start, m.end))
         evidence = []
+        if reading is not None:
+            for toward in (label, runner_up):
+                evidence += _duty_evidence(reading, extraction.text, toward)
         for (j, weight, toward), name in zip(chosen, names, strict=True):
             block, _, feature = name.partition("__")
             side = self._side_of(j)
@@ -136,3 +163,18 @@ def _profile_spans(feature: str, by_side: dict[str, list[tuple[int, int]]]) -> l
     sides = {"distinct_ai_engineer": ("ai_engineer",), "distinct_data_scientist": ("data_scientist",),
              "both_sides": ("ai_engineer", "data_scientist")}.get(feature, ())
     return [s for side in sides for kind in ("skills", "tasks") for s in by_side.get(f"{kind}_{side}", [])]
+
+
+def _duty_evidence(reading: DutyReading, text: str, label: str, *, top: int = 3) -> list[Evidence]:
+    """The duty sentences that most surely are the work ``label`` stands for."""
+    kinds = _DUTIES_FOR.get(label, ())
+    found = [(unit, p, kind) for kind in kinds for unit, p in reading.strongest(kind, top=top)]
+    found.sort(key=lambda item: -item[1])
+    out = []
+    for unit, p, kind in found[:top]:
+        sentence = " ".join(text[unit.start:unit.end].lstrip("-•* ").split())
+        if len(sentence) > _DUTY_CHARS:
+            sentence = sentence[: _DUTY_CHARS - 1].rstrip() + "…"
+        out.append(Evidence(term=sentence, label=label, weight=p, source="duty", side=_DUTY_SIDE[kind],
+                            spans=((unit.start, unit.end),)))
+    return out

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from jdanalyzer import __version__
 from jdanalyzer.errors import ModelError
-from jdanalyzer.model.arrays import LinearRoleModel, TfidfBlock
+from jdanalyzer.model.arrays import LinearRoleModel
 from jdanalyzer.model.artifacts import (
     FORMAT_VERSION,
     MODEL_FILE,
@@ -35,7 +35,8 @@ from jdanalyzer.model.artifacts import (
     sha256_of,
     taxonomy_digest,
 )
-from jdanalyzer.model.features import SideProfile
+from jdanalyzer.model.features import DutyProfile, SideProfile
+from jdanalyzer.model.tfidf import TfidfBlock
 
 __all__ = ["arrays_from_pipeline", "library_versions", "load_pipeline", "save_model"]
 
@@ -69,21 +70,25 @@ def arrays_from_pipeline(pipeline: Any) -> LinearRoleModel:
     if len(model.classes_) < 3:
         raise ValueError("the array model reproduces multinomial (3+ class) logistic regression only")
     blocks: list[TfidfBlock] = []
-    profile = None
+    dense: dict[str, int] = {}
     for name, transformer, column in columns.transformers_:
         part = columns.output_indices_[name]
         if part.stop == part.start:
             continue
-        if isinstance(transformer, SideProfile):
-            profile = (name, part.start)
+        if isinstance(transformer, SideProfile | DutyProfile):
+            expected = "sides" if isinstance(transformer, SideProfile) else "duties"
+            if name != expected:
+                raise ValueError(f"the {type(transformer).__name__} block must be named {expected!r}")
+            dense[name] = part.start
         elif hasattr(transformer, "idf_") and isinstance(column, str):
             blocks.append(TfidfBlock.from_vectorizer(name, column, transformer, part.start))
         else:
             raise ValueError(f"feature block {name!r} ({type(transformer).__name__}) is not supported")
     if not columns.verbose_feature_names_out:
         raise ValueError("feature names must be prefixed by their block (verbose_feature_names_out)")
-    return LinearRoleModel(blocks, model.coef_, model.intercept_, model.classes_, profile=profile)
-
+    duties = pipeline.named_steps["duties"].reader if "duties" in pipeline.named_steps else None
+    return LinearRoleModel(blocks, model.coef_, model.intercept_, model.classes_, dense=dense,
+                           duties=duties if "duties" in dense else None)
 
 
 def save_model(pipeline: Any, out_dir: Path, *, manifest: Mapping[str, Any]) -> Path:

@@ -19,8 +19,15 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jdanalyzer.extraction.taxonomy import load_taxonomy
-from jdanalyzer.model.arrays import SIDE_PROFILE_NAMES, side_profile, terms_of, title_of
 from jdanalyzer.model.duties import DUTY_PROFILE_NAMES, DutyReader
+from jdanalyzer.model.spec import (
+    SIDE_PROFILE_NAMES,
+    keep_terms,
+    side_profile,
+    term_starts_of,
+    terms_of,
+    title_of,
+)
 
 __all__ = [
     "DutyAnnotator",
@@ -58,7 +65,9 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
 
         out = X.copy()
         texts = X["text"].astype(str).tolist()
-        out["terms"] = [terms_of(e) for e in extract_many(texts, batch_size=self.batch_size)]
+        extractions = list(extract_many(texts, batch_size=self.batch_size))
+        out["terms"] = [terms_of(e) for e in extractions]
+        out["term_starts"] = [term_starts_of(e) for e in extractions]
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -67,7 +76,8 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
 
 class DutyAnnotator(TransformerMixin, BaseEstimator):
     """Add ``duty_text`` (the duty sentences) and ``duty_profile`` columns with a trained
-    :class:`~jdanalyzer.model.duties.DutyReader` (stateless: the reader is trained apart).
+    :class:`~jdanalyzer.model.duties.DutyReader` (stateless: the reader is trained apart),
+    and keep in ``terms`` only the taxonomy terms found in duty sentences.
     Without a reader, or when the columns are there (precomputed once for cross-validation),
     the table passes through."""
 
@@ -84,6 +94,9 @@ class DutyAnnotator(TransformerMixin, BaseEstimator):
         readings = [self.reader.read(t) for t in X["text"].astype(str)]
         out["duty_text"] = [r.duty_text(t) for r, t in zip(readings, X["text"].astype(str), strict=True)]
         out["duty_profile"] = [r.profile() for r in readings]
+        if "term_starts" in out.columns:
+            out["terms"] = [keep_terms(t, s, r.in_duties)
+                            for t, s, r in zip(out["terms"], out["term_starts"], readings, strict=True)]
         return out
 
 

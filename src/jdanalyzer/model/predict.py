@@ -84,12 +84,13 @@ class RoleModel:
         """Classify postings already normalized and matched (used by batch scoring)."""
         import numpy as np
 
-        from jdanalyzer.model.arrays import terms_of, title_of
+        from jdanalyzer.model.spec import terms_of, title_of
 
         names = [title_of(t) for t in titles]
+        readings = [self.linear.read_duties(e.text) for e in extractions]
         features = [
-            self.linear.features(e.text, title, terms_of(e))
-            for e, title in zip(extractions, names, strict=True)
+            self.linear.features(e.text, title, terms_of(e, reading.in_duties if reading else None), reading)
+            for e, title, reading in zip(extractions, names, readings, strict=True)
         ]
         proba = self.linear.predict_proba(features)
         results = []
@@ -105,7 +106,7 @@ class RoleModel:
                 )
             order = np.argsort(-p)
             label, runner_up = self.labels[order[0]], self.labels[order[1]]
-            evidence = self.explainer.explain(features[i], extraction, label, runner_up)
+            evidence = self.explainer.explain(features[i], extraction, label, runner_up, reading=readings[i])
             results.append(
                 Prediction(
                     label=label,

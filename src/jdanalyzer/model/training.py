@@ -58,6 +58,13 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
     return frame
 
 
+def _heldout_path(heldout: Path | None, *beside: Path) -> Path | None:
+    """``heldout``, else ``heldout-ids.txt`` beside the first of ``beside`` that has one."""
+    if heldout is not None:
+        return heldout
+    return next((p for p in (Path(b).parent / "heldout-ids.txt" for b in beside) if p.is_file()), None)
+
+
 def load_labeled(
     postings: Path, labels: Path, *, heldout: Path | None = None, annotate: bool = True,
     extra_labels: Sequence[Path] = (),
@@ -74,7 +81,7 @@ def load_labeled(
     beside the postings file.
     """
     from jdanalyzer.extraction.extract import extract_many
-    from jdanalyzer.model.features import terms_of
+    from jdanalyzer.model.spec import term_starts_of, terms_of
     from jdanalyzer.text.normalize import normalize
 
     posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings")
@@ -85,9 +92,7 @@ def load_labeled(
         if bad:
             raise InputError(f"labels file {path} has unknown label(s) {bad}; expected {list(LABELS)}")
     labs = pd.concat([t[["posting_id", "label"]] for t in tables], ignore_index=True)
-    if heldout is None:  # beside the labels, else beside the postings
-        beside = [Path(p).parent / "heldout-ids.txt" for p in (labels, postings)]
-        heldout = next((p for p in beside if p.is_file()), None)
+    heldout = _heldout_path(heldout, labels, postings)
     held: set[str] = set()
     if heldout is not None:
         if not Path(heldout).is_file():
@@ -105,7 +110,9 @@ def load_labeled(
     company = frame["company"].str.strip().str.lower()
     frame["group"] = np.where(company == "", "id:" + frame["posting_id"], company)
     if annotate:
-        frame["terms"] = [terms_of(e) for e in extract_many(frame["text"].tolist())]
+        extractions = list(extract_many(frame["text"].tolist()))
+        frame["terms"] = [terms_of(e) for e in extractions]
+        frame["term_starts"] = [term_starts_of(e) for e in extractions]
     frame = frame.sort_values("posting_id").reset_index(drop=True)
     data = {
         "postings_file": Path(postings).name,
@@ -194,18 +201,21 @@ class EvalReport:
     learning_curve: list[dict[str, float]] = field(default_factory=list)
     #: :func:`label_agreement` with a second, blind annotation, when one is given.
     agreement: dict[str, Any] = field(default_factory=dict)
+    #: :func:`seed_spread`: mean and spread of the figures over fold seeds, when computed.
+    seed_spread: dict[str, Any] = field(default_factory=dict)
     oof: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"labels": self.labels, "n_splits": self.n_splits, "results": self.results,
                 "per_source": self.per_source, "fold_macro_f1": self.fold_macro_f1,
-                "learning_curve": self.learning_curve, "agreement": self.agreement}
+                "learning_curve": self.learning_curve, "agreement": self.agreement,
+                "seed_spread": self.seed_spread}
 
 
-def _folds(frame: pd.DataFrame, n_splits: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _folds(frame: pd.DataFrame, n_splits: int, seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
     from sklearn.model_selection import StratifiedGroupKFold
 
-    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return list(splitter.split(frame, frame["label"], frame["group"]))
 
 
@@ -239,12 +249,15 @@ def cross_validate(
     n_splits: int = 5,
     model_factory: Callable[[], Any] | None = None,
     baselines: bool = True,
+    seed: int = SEED,
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
-    """Out-of-fold predictions of the model (and baselines) with folds grouped by company."""
+    """Out-of-fold predictions of the model (and baselines) with folds grouped by company.
+
+    ``seed`` shuffles the folds: :func:`seed_spread` repeats this over several seeds."""
     labels: list[str] = list(LABELS)
     y = frame["label"].to_numpy()
-    folds = _folds(frame, n_splits)
+    folds = _folds(frame, n_splits, seed)
     factory = model_factory or make_role_pipeline
     candidates: dict[str, Callable[[], Any]] = {"model": factory}
     if baselines:
@@ -283,11 +296,47 @@ def cross_validate(
     return report
 
 
+def seed_spread(
+    frame: pd.DataFrame,
+    *,
+    seeds: Sequence[int] = (0, 1, 2),
+    n_splits: int = 5,
+    model_factory: Callable[[], Any] | None = None,
+    first: EvalReport | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Macro-F1 and per-class F1 of the model and of TF-IDF alone, as the mean and the
+    spread (standard deviation) over fold seeds: one seed's folds are one draw.
+
+    ``first``: the report of :func:`cross_validate` for ``seeds[0]``, reused.
+    """
+    runs: dict[str, list[dict[str, float]]] = {"model": [], "tfidf_only": []}
+    for seed in seeds:
+        if first is not None and seed == seeds[0]:
+            report = first
+        else:
+            if progress:
+                progress(f"fold seed {seed}")
+            report = cross_validate(frame, n_splits=n_splits, model_factory=model_factory, seed=seed)
+        for name in runs:
+            result = report.results[name]
+            runs[name].append({"macro_f1": result["macro_f1"],
+                               **{label: v["f1"] for label, v in result["per_class"].items()}})
+    out: dict[str, Any] = {"seeds": list(seeds)}
+    for name, rows in runs.items():
+        table = pd.DataFrame(rows)
+        out[name] = {column: {"mean": round(float(table[column].mean()), 3),
+                              "std": round(float(table[column].std(ddof=0)), 3)}
+                     for column in table.columns}
+    return out
+
+
 def learning_curve(
     frame: pd.DataFrame,
     *,
     fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
     n_splits: int = 5,
+    model_factory: Callable[[], Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, float]]:
     """Out-of-fold macro-F1 of the model when each training fold keeps only a fraction of
@@ -310,7 +359,8 @@ def learning_curve(
             kept = rng.permutation(companies)[: max(5, round(fraction * len(companies)))]
             subset = train[frame["group"].iloc[train].isin(set(kept)).to_numpy()]
             sizes.append(len(subset))
-            proba = _predict_fold(_fit_fold(frame, subset, make_role_pipeline), frame, test, labels)
+            proba = _predict_fold(_fit_fold(frame, subset, model_factory or make_role_pipeline),
+                                  frame, test, labels)
             pred[test] = np.asarray(labels)[proba.argmax(axis=1)]
         rows.append({"fraction": fraction, "labels": round(float(np.mean(sizes))),
                      "macro_f1": _macro_f1(y, pred, labels)})
@@ -350,6 +400,36 @@ def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None 
         result["model_vs_training"] = round(float(np.mean(predicted == first)), 3)
         result["model_vs_second"] = round(float(np.mean(predicted == again)), 3)
     return result
+
+
+def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | None = None) -> pd.DataFrame:
+    """The labeled duty sentences (``unit_id, label``) with the text the duty reader reads
+    (``input``), cut from the normalized postings. Held-out postings are refused."""
+    from jdanalyzer.model.duties import DUTY_LABELS, unit_input
+    from jdanalyzer.text.normalize import normalize
+
+    table = _read_csv(Path(sentence_labels), ("unit_id", "label", "section"), "sentence labels")
+    bad = sorted(set(table["label"]) - set(DUTY_LABELS))
+    if bad:
+        raise InputError(f"{sentence_labels} has unknown label(s) {bad}; expected {list(DUTY_LABELS)}")
+    parts = table["unit_id"].str.extract(r"^(?P<posting_id>[^:]+):(?P<start>\d+)-(?P<end>\d+)$")
+    if parts.isna().any(axis=None):
+        raise InputError(f"{sentence_labels}: unit ids must read posting_id:start-end")
+    held = set(Path(heldout).read_text(encoding="utf-8").split()) if heldout else set()
+    if held & set(parts["posting_id"]):
+        raise InputError(f"{sentence_labels} holds sentences of held-out postings; remove them")
+    posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings").set_index("posting_id")
+    missing = sorted(set(parts["posting_id"]) - set(posts.index))
+    if missing:
+        raise InputError(f"{sentence_labels}: {len(missing)} posting(s) not in {postings}, e.g. {missing[0]}")
+    texts = {pid: normalize(posts.at[pid, "description"]) for pid in parts["posting_id"].unique()}
+    table["posting_id"] = parts["posting_id"]
+    table["input"] = [
+        unit_input(texts[pid][int(a):int(b)], section)
+        for pid, a, b, section in zip(parts["posting_id"], parts["start"], parts["end"], table["section"],
+                                      strict=True)
+    ]
+    return table
 
 
 def train_model(frame: pd.DataFrame, **params: Any) -> Any:
@@ -401,6 +481,8 @@ def fit_and_save(
     curve: tuple[float, ...] = (0.25, 0.5, 0.75),
     second_annotation: Path | None = None,
     extra_labels: Sequence[Path] = (),
+    sentence_labels: Path | None = None,
+    seeds: Sequence[int] = (0, 1, 2),
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Evaluate by cross-validation, fit on all labels, save model + manifest + model card.
@@ -409,25 +491,50 @@ def fit_and_save(
     the model card (the full-data point is the cross-validation itself); ``()`` skips it.
     ``second_annotation``: a blind relabeling of some training postings, for the label
     agreement in the model card (:func:`label_agreement`).
+    ``sentence_labels``: labeled duty sentences; the model then reads duties
+    (:mod:`jdanalyzer.model.duties`).
+    ``seeds``: fold seeds for the mean and spread of the figures (:func:`seed_spread`).
     """
     from jdanalyzer.model.card import model_card
+    from jdanalyzer.model.estimator import fit_duty_reader
     from jdanalyzer.model.export import save_model
+    from jdanalyzer.model.features import DutyAnnotator
 
     if progress:
         progress("reading and matching postings")
     frame, data = load_labeled(Path(postings), Path(labels), heldout=heldout, extra_labels=extra_labels)
-    report = cross_validate(frame, n_splits=n_splits, progress=progress)
+    reader = None
+    if sentence_labels is not None:
+        if progress:
+            progress("training the duty reader")
+        sentences = load_sentences(Path(postings), Path(sentence_labels),
+                                   heldout=_heldout_path(heldout, labels, postings))
+        reader = fit_duty_reader(sentences["input"], sentences["label"])
+        frame = DutyAnnotator(reader).transform(frame)
+        data["sentence_labels"] = {
+            "file": Path(sentence_labels).name, "sha256": _file_digest(Path(sentence_labels)),
+            "n": len(sentences),
+            "label_counts": {k: int(v) for k, v in sentences["label"].value_counts().sort_index().items()},
+        }
+
+    def factory() -> Any:
+        return make_role_pipeline(duties=reader)
+
+    report = cross_validate(frame, n_splits=n_splits, model_factory=factory, seed=seeds[0], progress=progress)
+    report.seed_spread = seed_spread(frame, seeds=seeds, n_splits=n_splits, model_factory=factory,
+                                     first=report, progress=progress)
     if second_annotation is not None:
         report.agreement = label_agreement(Path(second_annotation), frame, report.oof)
     if curve:
-        report.learning_curve = learning_curve(frame, fractions=curve, n_splits=n_splits, progress=progress)
+        report.learning_curve = learning_curve(frame, fractions=curve, n_splits=n_splits,
+                                               model_factory=factory, progress=progress)
         report.learning_curve.append({
             "fraction": 1.0, "labels": round(len(frame) * (n_splits - 1) / n_splits),
             "macro_f1": report.results["model"]["macro_f1"],
         })
     if progress:
         progress("fitting the final model on all labeled postings")
-    pipeline = train_model(frame)
+    pipeline = train_model(frame, duties=reader)
     manifest: dict[str, Any] = {
         "labels": [str(c) for c in pipeline.classes_],
         "label_counts": data["label_counts"],
@@ -438,6 +545,7 @@ def fit_and_save(
         "per_source_macro_f1": report.per_source,
         "fold_macro_f1": report.fold_macro_f1,
         "learning_curve": report.learning_curve,
+        "seed_spread": report.seed_spread,
         "label_agreement": report.agreement,
     }
     path = save_model(pipeline, Path(out_dir), manifest=manifest)
