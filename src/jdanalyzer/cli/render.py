@@ -89,7 +89,10 @@ def prediction_view(prediction: Any) -> list[Any]:
     table.add_column("term")
     table.add_column("weight", justify="right")
     table.add_column("found", justify="right")
-    for ev in sorted(prediction.evidence, key=lambda e: (e.label != prediction.label, e.side, -e.weight)):
+    # The ad's duty sentences first, then its words and terms, counts over the ad last.
+    order = {"duty": 0, "profile": 2}
+    for ev in sorted(prediction.evidence,
+                     key=lambda e: (e.label != prediction.label, order.get(e.source, 1), -e.weight)):
         table.add_row(
             Text(ev.label, style=SIDE_STYLES.get(ev.label, "")),
             Text(ev.side, style=SIDE_STYLES.get(ev.side, "")),

@@ -150,8 +150,12 @@ def seed_markdown(spread: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def model_card(report: EvalReport, manifest: dict[str, Any]) -> str:
-    """The model card: data, method, metrics, limits and intended use."""
+def model_card(report: EvalReport, manifest: dict[str, Any], *, review: str = "") -> str:
+    """The model card: data, method, metrics, limits and intended use.
+
+    ``review``: the hand-written reading of the remaining errors (``ERROR_REVIEW.md`` beside
+    the model, made with ``scripts/error_review.py``), included as it is.
+    """
     data = manifest.get("training_data", {})
     libs = manifest.get("libraries", {})
     counts = ", ".join(f"{k} {v}" for k, v in data.get("label_counts", {}).items())
@@ -250,7 +254,7 @@ this one, gained +0.009 to +0.019 over five fold seeds (+0.013 on average): with
 spread, and it would break the one-linear-model evidence, so it is not kept.
 
 {headroom_markdown(report)}
-## Limits
+{review.strip() + chr(10) + chr(10) if review.strip() else ""}## Limits
 - `hybrid` is rare ({data.get('label_counts', {}).get('hybrid', '?')} labels) and sits between two
   classes; it is the least reliable label. `other` is broad (analysts, data engineers,
   software engineers, vague ads).

@@ -552,5 +552,9 @@ def fit_and_save(
     if report.oof is not None:  # ids, labels and out-of-fold predictions: no posting text
         report.oof.to_csv(Path(out_dir) / CV_PREDICTIONS, index=False, float_format="%.4f")
     full = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    (Path(out_dir) / "MODEL_CARD.md").write_text(model_card(report, full), encoding="utf-8")
+    review = Path(out_dir) / "ERROR_REVIEW.md"
+    (Path(out_dir) / "MODEL_CARD.md").write_text(
+        model_card(report, full, review=review.read_text(encoding="utf-8") if review.is_file() else ""),
+        encoding="utf-8",
+    )
     return path

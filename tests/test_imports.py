@@ -1,0 +1,67 @@
+"""What each entry point imports: prediction, score and serve never load scikit-learn or SciPy.
+
+Each case runs in a fresh interpreter, does what the entry point does, and lists the heavy
+modules that ended up in ``sys.modules``. (The static import contract is in
+``[tool.importlinter]`` of pyproject.toml, checked by ``make lint`` and the last test here.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "src" / "jdanalyzer" / "samples" / "ai_engineer.txt"
+HEAVY = ("sklearn", "scipy", "joblib", "pandas")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = (
+        f"{code}\nimport sys\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=REPO)
+    return set(out.stdout.split())
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    loaded = _loaded_after("import jdanalyzer, jdanalyzer.cli")
+    assert loaded == set()
+
+
+@pytest.mark.slow
+def test_classify_needs_neither_scikit_learn_nor_pandas() -> None:
+    loaded = _loaded_after(f"import jdanalyzer; jdanalyzer.classify(open({str(SAMPLE)!r}).read())")
+    assert loaded == set()
+
+
+@pytest.mark.slow
+def test_score_reads_tables_with_pandas_but_never_loads_scikit_learn(tmp_path: Path) -> None:
+    rows = tmp_path / "in.csv"
+    rows.write_text('id,description\n1,"' + SAMPLE.read_text().replace('"', '""') + '"\n')
+    code = (
+        "from typer.testing import CliRunner; from jdanalyzer.cli import app; "
+        f"r = CliRunner().invoke(app, ['score', {str(rows)!r}, '-o', {str(tmp_path / 'out.csv')!r}, "
+        "'--jobs', '1']); assert r.exit_code == 0, r.output"
+    )
+    assert _loaded_after(code) <= {"pandas"}
+
+
+@pytest.mark.slow
+def test_the_web_app_needs_neither_scikit_learn_nor_scipy() -> None:
+    pytest.importorskip("fastapi")
+    code = "from jdanalyzer.web.app import create_app; create_app()"
+    assert _loaded_after(code) <= {"pandas"}
+
+
+def test_the_import_contract_holds() -> None:
+    linter = Path(sys.executable).with_name("lint-imports")
+    if not linter.exists():
+        pytest.skip("import-linter is not installed (pip install -e '.[dev]')")
+    out = subprocess.run([str(linter)], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert "broken" in out.stdout and "0 broken" in out.stdout
