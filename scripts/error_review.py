@@ -40,7 +40,9 @@ def errors(n: int = 20) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--show", type=int, help="print the normalized text of error N (1-based)")
     args = parser.parse_args()
     table = errors()
