@@ -5,27 +5,42 @@ Routes:
 * ``GET /``: a single page (HTML, CSS and a little vanilla JS served by the app, no CDN).
 * ``POST /api/classify``: JSON ``{"text": ..., "title": ...}`` in, the JSON of
   ``jdanalyzer classify --format json`` (:meth:`Prediction.to_dict`) out.
-* ``POST /api/score``: a CSV of at most :data:`MAX_SCORE_ROWS` rows in (multipart field
-  ``file``, or a raw ``text/csv`` body), the same CSV scored by
-  :func:`jdanalyzer.batch.score.score_frame` out (the columns of ``jdanalyzer score``).
+* ``POST /api/score``: a CSV of at most :data:`MAX_SCORE_ROWS` rows and
+  :data:`MAX_SCORE_COLUMNS` columns in (multipart field ``file``, or a raw ``text/csv``
+  body), the same CSV scored by :func:`jdanalyzer.batch.score.score_frame` out (the columns
+  of ``jdanalyzer score``). The CSV is read by the reader of ``jdanalyzer score``
+  (:class:`jdanalyzer.batch.tables.TableReader`), so a file reads the same both ways: a
+  malformed line (an unclosed quote, the wrong number of fields) becomes a row that says
+  why it was not scored, duplicate column names are an error, long cells are handled as
+  that reader handles them (the body limit bounds them here too).
 * ``GET /healthz``: liveness and the model in use; ``GET /docs``: OpenAPI docs.
 
 Request bodies over :data:`MAX_BODY_BYTES` get 413, malformed JSON 422 and empty text 400.
+The server is for this machine's browser (:class:`LocalOnly`): a request whose ``Host`` is
+not 127.0.0.1, localhost, ::1 or the ``--host`` address gets 403 (no DNS rebinding), and so
+does a POST whose ``Origin`` is another site (no cross-site form posts).
+
 The model is loaded once, at start-up. Classification is CPU-bound, so it runs in a worker
 thread one batch at a time (:class:`Batcher`: requests that arrive together are classified
-together), and the event loop stays free.
+together), and the event loop stays free. A CSV is scored :data:`SCORE_CHUNK_ROWS` rows per
+turn of that thread, so a /api/classify request waits for at most one chunk, not the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
+import ipaddress
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import FastAPI, Request
@@ -39,7 +54,7 @@ from jdanalyzer.errors import ColumnError, InputError
 from jdanalyzer.model.predict import RoleModel, load_model
 from jdanalyzer.types import Prediction
 
-__all__ = ["MAX_BODY_BYTES", "MAX_SCORE_ROWS", "create_app", "serve"]
+__all__ = ["MAX_BODY_BYTES", "MAX_SCORE_COLUMNS", "MAX_SCORE_ROWS", "create_app", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +62,15 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 #: A CSV sent to ``/api/score`` may have at most this many rows (``jdanalyzer score`` has no limit).
 MAX_SCORE_ROWS = 500
+#: ... and at most this many columns (counted on the header before the table is read).
+MAX_SCORE_COLUMNS = 200
+#: Rows scored per turn of the worker thread: other requests wait for one chunk at most.
+SCORE_CHUNK_ROWS = 32
+
+#: Host names the server always answers to (besides the address it listens on).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
 # The page and its assets load nothing from elsewhere and run no inline script.
@@ -137,6 +161,88 @@ async def _send_error(send: Callable[[Any], Awaitable[None]], status: int, detai
     await send({"type": "http.response.body", "body": response.body})
 
 
+def _split_host(value: str) -> tuple[str, int | None] | None:
+    """The name and port of a ``Host`` header (``name``, ``name:port``, ``[v6]:port``), or None."""
+    if not value or any(c in value for c in "/\\@?# \t"):
+        return None
+    try:
+        parts = urlsplit("//" + value)
+        name, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number, a bad IPv6 literal
+        return None
+    return (name, port) if name else None
+
+
+def _origin(value: str) -> tuple[str, int] | None:
+    """The host and port of an ``Origin`` header (``scheme://host[:port]``), or None."""
+    try:
+        parts = urlsplit(value)
+        name, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not name or parts.path not in ("", "/"):
+        return None
+    return name, port or (443 if parts.scheme == "https" else 80)
+
+
+class LocalOnly:
+    """ASGI middleware: 403 to a request for another host, and to a cross-origin POST.
+
+    * The ``Host`` header must name this server: 127.0.0.1, localhost, ::1 or ``host`` (the
+      address it listens on; when that is 0.0.0.0 or ::, any IP address too). A web page
+      that rebinds its own domain name to 127.0.0.1 sends its name, and is refused.
+    * A request that can change something (any method but GET, HEAD and OPTIONS) with an
+      ``Origin`` header must come from this server's own page: same host and port as
+      ``Host``. Browsers send ``Origin`` with every cross-origin POST, form posts included;
+      clients such as curl send none and are let through.
+    """
+
+    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
+        self.app = app
+        name = host.strip().strip("[]").lower()
+        self.any_address = name in _ANY_ADDRESS
+        self.names = frozenset({*LOOPBACK_HOSTS, name} - {""})
+
+    def allows(self, name: str) -> bool:
+        """Whether ``name`` (a Host without its port) is an address of this server."""
+        if name in self.names:
+            return True
+        if not self.any_address:
+            return False
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+        host = headers.get(b"host", "")
+        where = _split_host(host)
+        if where is None or not self.allows(where[0]):
+            names = ", ".join(sorted(self.names)) + (" or an IP address" if self.any_address else "")
+            await _send_error(
+                send, 403, f"refused: the Host header {host[:100]!r} is not an address of this "
+                f"server ({names}); open the page at one of those",
+            )
+            return
+        origin = headers.get(b"origin")
+        if origin is not None and scope.get("method", "GET") not in _SAFE_METHODS:
+            port = where[1] or (443 if scope.get("scheme") == "https" else 80)
+            if _origin(origin) != (where[0], port):
+                await _send_error(
+                    send, 403, f"refused a cross-origin request: Origin {origin[:100]!r} is not "
+                    f"this server ({host[:100]}); only the page it serves may send it a "
+                    f"{scope.get('method', 'POST')}",
+                )
+                return
+        await self.app(scope, receive, send)
+
+
 def _readable(errors: Sequence[Any]) -> str:
     """One sentence from pydantic's validation errors of a request."""
     parts = []
@@ -164,43 +270,86 @@ def _asset(name: str) -> bytes:
     return (files("jdanalyzer.web") / "static" / name).read_bytes()
 
 
-def _read_csv(data: bytes, name: str) -> Any:
-    import pandas as pd
+def _check_width(data: bytes, name: str) -> None:
+    """413 for a header of over :data:`MAX_SCORE_COLUMNS` fields, before the reader parses it.
 
+    The header is split into lines and parsed as :class:`TableReader` does (lines end at
+    ``\\n``; blank lines before it are skipped); a header it cannot parse is left to the
+    reader to report.
+    """
+    lines = (line.decode("utf-8", "replace") for line in io.BytesIO(data))
+    try:
+        header = next((row for row in csv.reader(lines, strict=True) if row), [])
+    except csv.Error:
+        return
+    if len(header) > MAX_SCORE_COLUMNS:
+        raise HTTPException(
+            413, f"{name} has {len(header):,} columns; the web API reads at most "
+            f"{MAX_SCORE_COLUMNS} (use `jdanalyzer score` for wider files)",
+        )
+
+
+def _read_upload(
+    data: bytes, name: str, text_column: str | None, title_column: str | None
+) -> tuple[list[Any], list[str], str, str | None]:
+    """The chunks of an uploaded CSV, its columns and the text and title columns.
+
+    The CSV is read by :class:`jdanalyzer.batch.tables.TableReader`, the reader of
+    ``jdanalyzer score``, so both read a file the same way and say the same about it.
+    """
+    from jdanalyzer.batch.columns import resolve_columns
+    from jdanalyzer.batch.tables import TableReader
     from jdanalyzer.text.reading import decode_bytes
 
-    text = decode_bytes(data, name=name).text
-    if not text.strip():
-        raise InputError(f"{name} is empty; upload a CSV with a header row and one posting per row")
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
-        raise InputError(f"cannot read {name} as CSV: {str(exc).strip()}") from None
+    decode_bytes(data, name=name)  # refuse a binary file up front
+    _check_width(data, name)
+    with tempfile.TemporaryDirectory(prefix="jdanalyzer-upload-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        reader = TableReader(path, fmt="csv", chunk_size=SCORE_CHUNK_ROWS)
+        try:
+            try:
+                reader.open()
+            except InputError as exc:  # name the upload, not the temporary file
+                raise type(exc)(str(exc).replace(str(path), name)) from None
+            try:
+                text_col, title_col, _ = resolve_columns(
+                    reader.columns, text_column, title_column, None
+                )
+            except ColumnError as exc:
+                hint = "in the web API: the text_column and title_column query parameters"
+                raise ColumnError(f"{exc} ({hint})") from None
+            chunks, rows = [], 0
+            for chunk in reader.chunks():
+                rows += len(chunk)
+                if rows > MAX_SCORE_ROWS:
+                    raise HTTPException(
+                        413, f"the CSV has over {MAX_SCORE_ROWS} rows; the web API scores at "
+                        f"most {MAX_SCORE_ROWS} (use `jdanalyzer score` for larger files)",
+                    )
+                chunks.append(chunk)
+        finally:
+            reader.close()
+    return chunks, list(reader.columns), text_col, title_col
 
 
-def _scored_csv(
-    data: bytes, name: str, text_column: str | None, title_column: str | None,
-    model: str | None,
-) -> str:
-    """Score an uploaded CSV with :func:`jdanalyzer.batch.score.score_frame`, as ``jdanalyzer score``."""
-    from jdanalyzer.batch.columns import resolve_columns
-    from jdanalyzer.batch.score import TEXT_GENERATED, score_frame
+def _no_rows(columns: Sequence[str]) -> Any:
+    """An empty chunk with ``columns``, as the reader yields them (for a header-only CSV)."""
+    import pandas as pd
+
+    from jdanalyzer.batch.tables import ERROR, WARNING
+
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, ERROR, WARNING]})
+
+
+def _joined_csv(frames: Sequence[Any]) -> str:
+    """The scored chunks as one CSV, text cells safe to open in a spreadsheet."""
+    import pandas as pd
+
+    from jdanalyzer.batch.score import TEXT_GENERATED
     from jdanalyzer.batch.tables import neutralized
 
-    frame = _read_csv(data, name)
-    try:
-        text_col, title_col, _ = resolve_columns(
-            [str(c) for c in frame.columns], text_column, title_column, None
-        )
-    except ColumnError as exc:
-        hint = "in the web API: the text_column and title_column query parameters"
-        raise ColumnError(f"{exc} ({hint})") from None
-    if len(frame) > MAX_SCORE_ROWS:
-        raise HTTPException(
-            413, f"the CSV has {len(frame):,} rows; the web API scores at most {MAX_SCORE_ROWS} "
-            "(use `jdanalyzer score` for larger files)",
-        )
-    scored = score_frame(frame, text_column=text_col, title_column=title_col, model=model)
+    scored = pd.concat(frames, ignore_index=True)
     log.info("scored %d rows", len(scored))
     return str(neutralized(scored, TEXT_GENERATED).to_csv(index=False))
 
@@ -284,16 +433,18 @@ _SCORE_BODY = {
 }
 
 
-def create_app(model: str | Path | None = None) -> FastAPI:
+def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> FastAPI:
     """The FastAPI app over the model file at ``model`` (default: the packaged model).
 
     The model is loaded (and warmed up) once, when the app starts, not per request; it is
     the same object :func:`jdanalyzer.model.predict.load_model` returns for that path, which
-    batch scoring (``/api/score``) uses too.
+    batch scoring (``/api/score``) uses too. ``host`` is the address the server listens on
+    (``jdanalyzer serve --host``): requests must name it, or 127.0.0.1, localhost or ::1, in
+    their ``Host`` header (see :class:`LocalOnly`).
 
     Example:
         >>> from fastapi.testclient import TestClient
-        >>> with TestClient(create_app()) as client:
+        >>> with TestClient(create_app(), base_url="http://127.0.0.1:8000") as client:
         ...     sorted(client.post("/api/classify", json={"text": "We fine-tune LLMs"}).json())[:3]
         ['confidence', 'evidence', 'label']
     """
@@ -326,6 +477,7 @@ def create_app(model: str | Path | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(LocalOnly, host=host)  # added last, so it runs first: before the body is read
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(InputError, _input_error)
 
@@ -375,8 +527,9 @@ def create_app(model: str | Path | None = None) -> FastAPI:
         summary=f"Score a CSV of at most {MAX_SCORE_ROWS} postings",
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}, "description": "The CSV with predictions"},
-                   400: {"description": "Unreadable CSV or no text column"},
-                   413: {"description": f"Body over 1 MB or over {MAX_SCORE_ROWS} rows"},
+                   400: {"description": "Unreadable CSV, duplicate columns or no text column"},
+                   413: {"description": f"Body over 1 MB, over {MAX_SCORE_ROWS} rows or over "
+                                        f"{MAX_SCORE_COLUMNS} columns"},
                    415: {"description": "Neither multipart/form-data nor text/csv"}},
         openapi_extra={"requestBody": _SCORE_BODY},
     )
@@ -389,8 +542,10 @@ def create_app(model: str | Path | None = None) -> FastAPI:
         names it; the title column likewise. The rows come back in order with the columns
         of ``jdanalyzer score``: ``label``, ``confidence``, ``p_<label>``, ``evidence``,
         ``ai_skills``, ``ds_skills``, ``tasks`` and ``error`` (why a row was not scored, or a
-        ``warning:``).
+        ``warning:``). The CSV is read as ``jdanalyzer score`` reads it: a malformed line is
+        a row that says why it was not scored.
         """
+        from jdanalyzer.batch.score import score_frame
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             async with request.form(max_files=1, max_fields=10) as form:
@@ -405,11 +560,17 @@ def create_app(model: str | Path | None = None) -> FastAPI:
                 415, f"send the CSV as multipart/form-data (field 'file') or as text/csv, "
                 f"not {media or 'a body without Content-Type'}",
             )
-        csv = await run(request, _scored_csv, data, name, text_column, title_column, model_arg)
+        # Reading is bounded by the caps and needs no model: it runs beside classification.
+        chunks, columns, text_col, title_col = await anyio.to_thread.run_sync(
+            _read_upload, data, name, text_column, title_column
+        )
+        score = partial(score_frame, text_column=text_col, title_column=title_col, model=model_arg)
+        scored = [await run(request, score, chunk) for chunk in chunks or [_no_rows(columns)]]
+        body = await anyio.to_thread.run_sync(_joined_csv, scored)
         stem = Path(name).stem or "upload"
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80]
         disposition = f'attachment; filename="{safe}-scored.csv"'
-        return Response(csv, media_type="text/csv; charset=utf-8",
+        return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})
 
     return app
@@ -420,4 +581,4 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, model: str | Path | None
     import uvicorn
 
     load_model(str(model) if model is not None else None)  # a bad model fails before binding
-    uvicorn.run(create_app(model), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(model, host=host), host=host, port=port, log_level="info")
