@@ -149,3 +149,109 @@ def test_guess_format(name: str, fmt: str) -> None:
 def test_guess_format_unknown() -> None:
     with pytest.raises(InputError, match=r"cannot tell the format of input a\.xlsx"):
         guess_format("a.xlsx")
+
+
+# -- long cells: one row each, cut to MAX_CELL_CHARS, the other cells kept -------------------
+
+LINE = "We fine-tune LLMs, ship RAG pipelines and deploy agents with Python."
+
+
+def long_cell(sep: str, chars: int = 200_000) -> str:
+    return sep.join([LINE] * (chars // len(LINE) + 1))
+
+
+def long_csv(cell: bytes, rows: int = 20, at: int = 7) -> bytes:
+    lines = [b"id,title,description\n"]
+    for i in range(rows):
+        text = cell if i == at else b"Python and SQL"
+        lines.append(f"id{i},AI Engineer,".encode() + text + b"\n")
+    return b"".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("full", "cell", "lines"),
+    [
+        # many lines in one quoted cell: they used to be read as 4,000 rows
+        (long_cell("\n"), b'"' + long_cell("\n").encode() + b'"', long_cell("\n").count("\n") + 1),
+        # one line: it used to be dropped as malformed, with its id
+        (long_cell(" "), b'"' + long_cell(" ").encode() + b'"', 1),
+        # doubled quotes, commas and CRLF in the long cell
+        (long_cell(' "quoted", \r\n'), b'"' + long_cell(' ""quoted"", \r\n').encode() + b'"',
+         long_cell("\r\n").count("\n") + 1),
+        # no quotes at all: a long unquoted cell on one line
+        (long_cell(" ").replace(",", ";"), long_cell(" ").replace(",", ";").encode(), 1),
+    ],
+    ids=["multi-line", "one-line", "doubled-quotes", "unquoted"],
+)
+def test_a_long_cell_is_one_row_cut_with_a_warning(
+    tmp_path: Path, full: str, cell: bytes, lines: int
+) -> None:
+    assert len(full) > 131_072  # past the csv module's field limit
+    path = tmp_path / "long.csv"
+    path.write_bytes(long_csv(cell))
+    frame, reader = read_all(path, chunk_size=6)
+    assert frame["id"].tolist() == [f"id{i}" for i in range(20)]
+    assert frame["title"].tolist() == ["AI Engineer"] * 20
+    assert (frame[ERROR] == "").all()
+    assert frame.loc[7, "description"] == full[:100_000]
+    span = "line 9" if lines == 1 else f"lines 9-{8 + lines}"
+    assert frame.loc[7, WARNING] == (
+        f"warning: {span}: the description cell has {len(full):,} characters; "
+        "only its first 100,000 are kept"
+    )
+    assert (frame[WARNING].drop(index=7) == "").all()
+    assert (reader.stats.rows, reader.stats.malformed, reader.stats.unaccounted_lines) == (20, 0, 0)
+
+
+def test_an_unclosed_quote_before_a_long_tail_still_reads_the_rows_after_it(tmp_path: Path) -> None:
+    tail = b"".join(f"{i},after,{LINE.replace(',', ';')}\n".encode() for i in range(3000))
+    path = tmp_path / "unclosed.csv"
+    path.write_bytes(b'id,title,description\n0,open,"never closed\n' + tail)
+    frame, reader = read_all(path, chunk_size=500)
+    assert len(frame) == 3001
+    assert frame.loc[0, ERROR] == (
+        "line 2: malformed CSV (unexpected end of data); the line is not scored"
+    )
+    assert frame["id"].tolist()[1:] == [str(i) for i in range(3000)]
+    assert reader.stats.unaccounted_lines == 0
+
+
+def test_a_long_row_with_too_many_fields_is_one_unscored_row(tmp_path: Path) -> None:
+    cell = b'"' + long_cell("\n").encode() + b'",extra'
+    path = tmp_path / "wide.csv"
+    path.write_bytes(long_csv(cell, rows=3, at=1))
+    frame, _ = read_all(path)
+    assert frame["id"].tolist() == ["id0", "", "id2"]
+    assert frame.loc[1, ERROR].startswith("lines 3-")
+    assert frame.loc[1, ERROR].endswith(": expected 3 fields, found 4; the row is not scored")
+
+
+def test_long_jsonl_and_parquet_cells_are_cut_too(tmp_path: Path) -> None:
+    text = long_cell("\n")
+    jsonl = tmp_path / "long.jsonl"
+    jsonl.write_text(json.dumps({"id": "a", "text": text}) + "\n", encoding="utf-8")
+    parquet = tmp_path / "long.parquet"
+    pd.DataFrame({"id": ["a"], "text": [text]}).to_parquet(parquet)
+    note = f"the text cell has {len(text):,} characters; only its first 100,000 are kept"
+    for path, where in ((jsonl, "line 1: "), (parquet, "")):
+        frame, _ = read_all(path)
+        assert frame.loc[0, "text"] == text[:100_000]
+        assert frame.loc[0, WARNING] == f"warning: {where}{note}"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_input_columns_named_like_the_readers_own_are_kept(tmp_path: Path, suffix: str) -> None:
+    source = pd.DataFrame({"id": ["1"], ERROR: ["mine"], WARNING: ["also mine"]})
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.to_csv(path, index=False)
+    elif suffix == ".jsonl":
+        source.to_json(path, orient="records", lines=True)
+    else:
+        source.to_parquet(path)
+    frame, reader = read_all(path)
+    assert reader.input_columns == ["id", ERROR, WARNING]
+    assert reader.renamed == {ERROR: f"input_{ERROR}", WARNING: f"input_{WARNING}"}
+    assert frame[f"input_{ERROR}"].tolist() == ["mine"]
+    assert frame[f"input_{WARNING}"].tolist() == ["also mine"]
+    assert frame[ERROR].tolist() == [""] and frame[WARNING].tolist() == [""]

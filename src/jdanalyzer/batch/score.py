@@ -4,11 +4,17 @@ Every input row gives exactly one output row, in input order: the input columns,
 :data:`GENERATED`. A row that cannot be scored (empty or non-text cell, malformed line)
 has no label and says why in ``error``; a row scored with a caveat (text cut at
 100,000 characters, bytes that were not UTF-8, a very short text) has a label and an
-``error`` that starts with ``warning:``.
+``error`` that starts with ``warning:``. An input column named like a generated one is
+kept as ``input_<name>``, and the run says so in :attr:`ScoreSummary.warnings`.
+
+A local run writes ``OUTPUT.parts/`` chunk by chunk; its ``progress.json`` records the
+input's SHA-256 and each part's row count and SHA-256, and ``--resume`` checks them all
+before it trusts a single part.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -36,9 +42,10 @@ from jdanalyzer.batch.tables import (
     concat_parts,
     guess_format,
     neutralized,
+    prefixed,
     write_part,
 )
-from jdanalyzer.errors import InputError
+from jdanalyzer.errors import InputError, JDAnalyzerError
 from jdanalyzer.types import LABELS
 
 if TYPE_CHECKING:
@@ -58,6 +65,7 @@ GENERATED = (
 TEXT_GENERATED = ("label", "evidence", "ai_skills", "ds_skills", "tasks", "error")
 ENGINES = ("local", "dask")
 _JOINER = "; "
+_PROGRESS_VERSION = 2
 _MODEL_LOCK = threading.Lock()  # dask may run partitions in threads of one process
 
 
@@ -95,6 +103,8 @@ class ScoreSummary:
     unaccounted_lines: int = 0
     resumed_rows: int = 0
     examples: tuple[str, ...] = field(default=())
+    #: Things about the whole run to tell the user, e.g. input columns that were renamed.
+    warnings: tuple[str, ...] = field(default=())
 
     @property
     def unscored(self) -> int:
@@ -105,7 +115,8 @@ class ScoreSummary:
         return (self.rows - self.resumed_rows) / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "examples": list(self.examples), "unscored": self.unscored,
+        return {**asdict(self), "examples": list(self.examples), "warnings": list(self.warnings),
+                "unscored": self.unscored,
                 "rows_per_second": round(self.rows_per_second, 2)}
 
     def report(self) -> str:
@@ -202,15 +213,20 @@ def _predict(texts: list[str], titles: list[str | None], model: str | None) -> l
 
 def _renames(columns: list[str]) -> dict[str, str]:
     """``input_<name>`` (``input_input_<name>``...) for input columns named like generated ones."""
-    taken, renames = set(columns), {}
-    for column in GENERATED:
-        if column in taken:
-            new = f"input_{column}"
-            while new in taken:
-                new = f"input_{new}"
-            taken.add(new)
-            renames[column] = new
-    return renames
+    return prefixed(columns, GENERATED)
+
+
+def _rename_warnings(reader: TableReader) -> tuple[str, ...]:
+    """A warning naming the input columns that the output keeps under another name."""
+    inner = _renames(reader.columns)
+    pairs = [(c, inner.get(m, m)) for c, m in zip(reader.input_columns, reader.columns, strict=True)]
+    moved = [(old, new) for old, new in pairs if old != new]
+    if not moved:
+        return ()
+    message = (f"input column(s) {', '.join(old for old, _ in moved)} are written as "
+               f"{', '.join(new for _, new in moved)}: jdanalyzer writes its own columns by those names")
+    log.warning(message)
+    return (message,)
 
 
 def score_frame(
@@ -299,11 +315,29 @@ class _Tally:
                 "labels": dict(self.labels), "examples": self.examples}
 
 
-def _init_worker(model: str | None) -> None:
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Start a thread that ends this process once ``parent`` is gone (POSIX only).
+
+    A worker blocks reading its task pipe, which it holds open itself, so it would idle on
+    for ever after the parent was killed; an orphan is re-parented, so its parent pid changes.
+    """
+    if os.name != "posix":
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="jdanalyzer-parent-watch", daemon=True).start()
+
+
+def _init_worker(model: str | None, parent: int) -> None:
     """Load the model once per worker process (inherited already when the pool forks)."""
     from jdanalyzer.extraction.pipeline import get_pipeline
     from jdanalyzer.model.predict import load_model
 
+    _exit_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     load_model(model)
     get_pipeline()
@@ -323,7 +357,8 @@ def _score_chunks(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(options["model"],)
+        jobs, mp_context=context, initializer=_init_worker,
+        initargs=(options["model"], os.getpid()),
     )
     pending: deque[tuple[int, Future[pd.DataFrame], float | None]] = deque()
     try:
@@ -345,6 +380,85 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read 1 MiB at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_output(out: Path, *, file: bool, fmt: str) -> None:
+    """Fail before any work if ``out`` cannot be written: a folder, under a file, read-only."""
+    if file and out.is_dir():
+        raise InputError(f"{out} is a folder; -o names the file to write, e.g. {out / f'scored.{fmt}'}")
+    folder = out.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {out}: {folder} is a file, not a folder; choose another -o")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write in {folder}: permission denied; choose another -o")
+
+
+def _damaged(path: Path, what: str) -> InputError:
+    return InputError(f"cannot resume: {path} is damaged ({what}); rerun with --force instead "
+                      "of --resume to start over")
+
+
+def _load_progress(path: Path) -> dict[str, Any]:
+    """The progress file of an interrupted run, checked for shape."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _damaged(path, f"not JSON: {exc}") from None
+    if not isinstance(saved, dict) or saved.get("version") != _PROGRESS_VERSION:
+        raise _damaged(path, f"not a version {_PROGRESS_VERSION} progress file")
+    chunks, parts, tally = saved.get("chunks"), saved.get("parts"), saved.get("tally")
+    if not isinstance(saved.get("settings"), dict):
+        raise _damaged(path, "no settings")
+    if not isinstance(chunks, int) or not isinstance(parts, list) or len(parts) != chunks:
+        raise _damaged(path, "the chunks and parts do not agree")
+    for entry in parts:
+        if not (isinstance(entry, dict) and isinstance(entry.get("name"), str)
+                and isinstance(entry.get("rows"), int) and isinstance(entry.get("sha256"), str)):
+            raise _damaged(path, f"a part entry is not name, rows, sha256: {entry!r}")
+    if not (isinstance(tally, dict)
+            and all(isinstance(tally.get(k), int) for k in ("rows", "scored", "flagged"))
+            and isinstance(tally.get("labels"), dict) and isinstance(tally.get("examples"), list)):
+        raise _damaged(path, "no row tally")
+    if tally["rows"] != sum(entry["rows"] for entry in parts):
+        raise _damaged(path, "its row tally is not the sum of its parts")
+    return saved
+
+
+def _check_resume(parts: Path, saved: dict[str, Any], settings: dict[str, Any]) -> None:
+    """Refuse to resume from parts that are not what this run would write."""
+    old = saved["settings"]
+    if old.get("input_sha256") != settings["input_sha256"]:
+        raise InputError(
+            f"cannot resume: {settings['input']} has changed since the run in {parts} started "
+            "(its SHA-256 differs); rerun with --force instead of --resume to start over"
+        )
+    changed = sorted(k for k in settings if old.get(k) != settings[k])
+    if changed:
+        raise InputError(
+            f"cannot resume: the run in {parts} was started with another "
+            f"{', '.join(changed)}; pass --force to start over"
+        )
+    for index, entry in enumerate(saved["parts"]):
+        path = parts / entry["name"]
+        if entry["name"] != f"part-{index:06d}.{settings['format']}":
+            raise _damaged(parts / "progress.json", f"part {index} is named {entry['name']}")
+        if not path.is_file():
+            raise InputError(f"cannot resume: {path} is missing; rerun with --force instead of "
+                             "--resume to start over")
+        if _sha256(path) != entry["sha256"]:
+            raise InputError(f"cannot resume: {path} has changed since it was written (its "
+                             "SHA-256 differs); rerun with --force instead of --resume to start over")
+
+
 def _prepare_output(
     out: Path, *, force: bool, resume: bool, settings: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -354,15 +468,13 @@ def _prepare_output(
         raise InputError(f"{out} exists; pass --force to overwrite it")
     if parts.exists():
         if resume:
-            saved: dict[str, Any] = {"settings": settings, "chunks": 0}
-            if (parts / "progress.json").is_file():
-                saved = json.loads((parts / "progress.json").read_text(encoding="utf-8"))
-            changed = sorted(k for k in settings if saved["settings"].get(k) != settings[k])
-            if changed:
-                raise InputError(
-                    f"cannot resume: the run in {parts} was started with another "
-                    f"{', '.join(changed)}; pass --force to start over"
-                )
+            progress = parts / "progress.json"
+            if not progress.exists():  # interrupted before its first chunk was written
+                if any(parts.glob("part-*")):
+                    raise _damaged(progress, "it is missing, but parts are there")
+                return None
+            saved = _load_progress(progress)
+            _check_resume(parts, saved, settings)
             return saved
         if not force:
             raise InputError(
@@ -370,7 +482,11 @@ def _prepare_output(
                 "or --force to start over"
             )
         shutil.rmtree(parts)
-    parts.mkdir(parents=True)
+    try:
+        parts.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {exc.filename or parts}: {exc.strerror or exc}; "
+                         "choose another -o") from None
     return None
 
 
@@ -429,6 +545,7 @@ def score_file(
     if engine == "dask" and fmt is None:  # a folder of parts: Parquet unless named *.csv
         fmt = "csv" if out.suffix.lower() == ".csv" else "parquet"
     out_fmt = fmt or guess_format(out, what="output")
+    _check_output(out, file=engine == "local", fmt=out_fmt)
     model_arg = str(model) if model is not None else None
     if engine == "dask":
         if resume:
@@ -444,45 +561,74 @@ def score_file(
             raise InputError("cannot resume reading standard input; give the input file")
         settings = {
             "input": "-" if reader.is_stdin else str(Path(input).resolve()),
-            "input_bytes": reader.stats.bytes_total, "format": out_fmt,
-            "chunk_size": chunk_size, "text_column": text_col, "title_column": title_col,
-            "model": model_arg,
+            "input_bytes": reader.stats.bytes_total,
+            "input_sha256": None if reader.is_stdin else _sha256(Path(input)),
+            "format": out_fmt, "chunk_size": chunk_size, "text_column": text_col,
+            "title_column": title_col, "model": model_arg,
         }
         saved = _prepare_output(out, force=force, resume=resume, settings=settings)
         parts = out.with_name(out.name + ".parts")
-        done = int(saved["chunks"]) if saved else 0
+        written: list[dict[str, Any]] = list(saved["parts"]) if saved else []
         tally = _Tally(saved.get("tally") if saved else None)
         resumed_rows = tally.rows
         from jdanalyzer.model.predict import load_model
 
         load_model(model_arg)  # a missing or broken model fails here, before any work
         options = {"text_column": text_col, "title_column": title_col, "model": model_arg}
-        chunks = (
-            (i, chunk, reader.stats.fraction)
-            for i, chunk in enumerate(reader.chunks()) if i >= done
-        )
+        chunks = _unwritten(reader, written, parts)
         columns: list[str] = []
-        for index, frame, fraction in _score_chunks(chunks, jobs, options):
-            columns = list(frame.columns)
-            part = parts / f"part-{index:06d}.{out_fmt}"
-            write_part(neutralized(frame, TEXT_GENERATED) if out_fmt == "csv" else frame,
-                       part.with_suffix(".tmp"), out_fmt)
-            part.with_suffix(".tmp").replace(part)
-            tally.add(frame, id_col)
-            _write_json(parts / "progress.json",
-                        {"settings": settings, "chunks": index + 1, "tally": tally.to_dict()})
-            if progress is not None:
-                progress(ScoreProgress(tally.rows, fraction))
+        try:
+            for index, frame, fraction in _score_chunks(chunks, jobs, options):
+                columns = list(frame.columns)
+                part = parts / f"part-{index:06d}.{out_fmt}"
+                write_part(neutralized(frame, TEXT_GENERATED) if out_fmt == "csv" else frame,
+                           part.with_suffix(".tmp"), out_fmt)
+                part.with_suffix(".tmp").replace(part)
+                tally.add(frame, id_col)
+                written.append({"name": part.name, "rows": len(frame), "sha256": _sha256(part)})
+                _write_json(parts / "progress.json", {
+                    "version": _PROGRESS_VERSION, "settings": settings, "chunks": len(written),
+                    "parts": written, "tally": tally.to_dict(),
+                })
+                if progress is not None:
+                    progress(ScoreProgress(tally.rows, fraction))
+        except OSError as exc:
+            raise _write_error(exc, parts, resumable=True) from None
         stats = reader.stats
-    if not columns:  # no rows at all: the header alone
+    if not columns:  # no new rows: the header alone, or all of it in resumed parts
         renames = _renames(reader.columns)
         columns = [*(renames.get(c, c) for c in reader.columns), *GENERATED]
     tmp = out.with_name(f".tmp-{out.name}")  # keeps the suffix: .csv.gz is compressed
-    concat_parts(sorted(parts.glob(f"part-*.{out_fmt}")), tmp, out_fmt, columns)
-    tmp.replace(out)
+    try:
+        concat_parts([parts / entry["name"] for entry in written], tmp, out_fmt, columns)
+        tmp.replace(out)
+    except OSError as exc:
+        raise _write_error(exc, out, resumable=True) from None
     shutil.rmtree(parts)
     return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="local",
-                    resumed_rows=resumed_rows)
+                    resumed_rows=resumed_rows, warnings=_rename_warnings(reader))
+
+
+def _unwritten(
+    reader: TableReader, written: list[dict[str, Any]], parts: Path
+) -> Iterator[tuple[int, pd.DataFrame, float | None]]:
+    """The chunks not written yet; those that were must have as many rows as their parts."""
+    for index, chunk in enumerate(reader.chunks()):
+        if index >= len(written):
+            yield index, chunk, reader.stats.fraction
+        elif len(chunk) != written[index]["rows"]:
+            raise InputError(
+                f"cannot resume: chunk {index + 1} of {reader.source} has {len(chunk)} rows but "
+                f"{parts / written[index]['name']} holds {written[index]['rows']}; rerun with "
+                "--force instead of --resume to start over"
+            )
+
+
+def _write_error(exc: OSError, path: Path, *, resumable: bool) -> JDAnalyzerError:
+    where = exc.filename or path
+    then = "; then rerun with --resume to continue" if resumable else ""
+    return JDAnalyzerError(f"cannot write {where}: {exc.strerror or exc}; free some space or "
+                           f"choose another -o{then}")
 
 
 # -- Dask ---------------------------------------------------------------------------------
@@ -536,7 +682,7 @@ def _score_dask(
             else:
                 frames = dd.from_map(
                     _read_chunk, reader.chunk_starts, path=str(path), fmt=reader.fmt,
-                    columns=columns, chunk_size=chunk_size, meta=meta_in,
+                    columns=reader.input_columns, chunk_size=chunk_size, meta=meta_in,
                     enforce_metadata=False,
                 )
             scored = frames.map_partitions(score_frame, **options, meta=meta_out)
@@ -555,7 +701,8 @@ def _score_dask(
     tally = _Tally()
     for frame in _read_parts(out, out_fmt, [c for c in (id_col, "label", "error") if c]):
         tally.add(frame, id_col)
-    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="dask")
+    return _summary(input, out, tally, stats, started=started, jobs=jobs, engine="dask",
+                    warnings=_rename_warnings(reader))
 
 
 def _read_parts(folder: Path, fmt: str, columns: list[str]) -> Iterator[pd.DataFrame]:
@@ -573,7 +720,7 @@ def _read_parts(folder: Path, fmt: str, columns: list[str]) -> Iterator[pd.DataF
 
 def _summary(
     input: Any, out: Path, tally: Any, stats: Any, *, started: float, jobs: int, engine: str,
-    resumed_rows: int = 0,
+    resumed_rows: int = 0, warnings: tuple[str, ...] = (),
 ) -> ScoreSummary:
     """The summary of a finished run, from the row tally and the reader's line counts."""
     return ScoreSummary(
@@ -583,5 +730,5 @@ def _summary(
         lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
         malformed=stats.malformed, not_utf8=stats.fallback_rows,
         unaccounted_lines=stats.unaccounted_lines, resumed_rows=resumed_rows,
-        examples=tuple(tally.examples),
+        examples=tuple(tally.examples), warnings=warnings,
     )

@@ -5,6 +5,11 @@ fields) or JSONL line (not a JSON object) becomes a row whose input cells are em
 whose :data:`ERROR` cell says what is wrong at which line; bytes that are not UTF-8 are
 decoded with a fallback and the row gets a :data:`WARNING`. Every physical line is
 accounted for in :class:`ReadStats` (header, blank, or part of exactly one row).
+
+A cell longer than :data:`MAX_CELL_CHARS` is cut to that many characters and its row gets a
+:data:`WARNING`; a quoted CSV cell longer than the ``csv`` module's field limit is read by
+hand, so it stays one row and keeps its other cells. An input column named like
+:data:`ERROR` or :data:`WARNING` is kept as ``input_<name>`` (see :attr:`TableReader.renamed`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import gzip
 import io
 import json
 import math
+import re
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -29,6 +35,7 @@ from jdanalyzer.text.reading import decode_bytes
 __all__ = [
     "ERROR",
     "FORMATS",
+    "MAX_CELL_CHARS",
     "WARNING",
     "ReadStats",
     "TableReader",
@@ -38,6 +45,7 @@ __all__ = [
     "neutralize",
     "neutralized",
     "pa_table",
+    "prefixed",
     "write_part",
 ]
 
@@ -45,6 +53,11 @@ FORMATS = ("csv", "jsonl", "parquet")
 #: Columns a reader adds to each chunk: why a row could not be read, and read warnings.
 ERROR = "__jd_error"
 WARNING = "__jd_warning"
+#: Cells are cut to this many characters (the most of a posting that is scored, too).
+MAX_CELL_CHARS = 100_000
+#: A CSV record read by hand past this many characters is no longer kept for a re-read
+#: (the lines after an unclosed quote are read again as rows while they are kept).
+_MAX_RECORD_CHARS = 10_000_000
 
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
              ".pq": "parquet"}
@@ -63,6 +76,24 @@ def guess_format(path: str | Path, *, what: str = "input") -> str:
             f".jsonl or .parquet file or give the format ({', '.join(FORMATS)})"
         )
     return fmt
+
+
+def prefixed(columns: Sequence[str], reserved: Sequence[str]) -> dict[str, str]:
+    """``input_<name>`` (``input_input_<name>``...) for each of ``columns`` named in ``reserved``.
+
+    Example:
+        >>> prefixed(["id", "label", "input_label"], ["label", "error"])
+        {'label': 'input_input_label'}
+    """
+    taken, renames = set(columns), {}
+    for column in columns:
+        if column in reserved:
+            new = f"input_{column}"
+            while new in taken or new in reserved:
+                new = f"input_{new}"
+            taken.add(new)
+            renames[column] = new
+    return renames
 
 
 def neutralize(value: Any) -> Any:
@@ -115,11 +146,101 @@ class _Line:
 
 @dataclass(frozen=True)
 class _Record:
-    values: list[Any] | None  # None: unreadable
+    values: list[Any] | dict[str, Any] | None  # None: unreadable
     first: _Line
     last: _Line
     error: str = ""
     warning: str = ""
+    long_cells: tuple[tuple[int, int], ...] = ()  # (index, length) of cells cut by the reader
+
+
+_UNQUOTED_END = re.compile(r"[,\r\n]")
+
+
+class _RecordScan:
+    """Parse one CSV record by hand, line by line, as ``csv.reader(strict=True)`` does.
+
+    Only for records with a cell past the ``csv`` field limit: each cell keeps its first
+    ``keep`` characters and its full length, so memory stays bounded however long it is.
+    """
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.cells: list[str] = []
+        self.lengths: list[int] = []
+        self.error = ""
+        self.done = False
+        self._parts: list[str] = []
+        self._length = 0
+        self._start = True  # at the start of a cell
+        self._quoted = False  # inside a quoted cell
+        self._closed = False  # just after the quote that closed a quoted cell
+
+    def _add(self, text: str) -> None:
+        room = self.keep - min(self._length, self.keep)
+        if room > 0:
+            self._parts.append(text[:room])
+        self._length += len(text)
+
+    def _save(self) -> None:
+        self.cells.append("".join(self._parts))
+        self.lengths.append(self._length)
+        self._parts, self._length = [], 0
+        self._start, self._closed = True, False
+
+    def _end(self, text: str, at: int) -> None:
+        self._save()
+        self.done = True
+        if text[at:].strip("\r\n"):
+            self.error = "new-line character seen in unquoted field"
+
+    def feed(self, text: str) -> None:
+        """Read one more line of the record; sets :attr:`done` when the record ends."""
+        i, n = 0, len(text)
+        while i < n and not self.done:
+            if self._quoted:
+                j = text.find('"', i)
+                if j < 0:
+                    self._add(text[i:])
+                    return
+                self._add(text[i:j])
+                if j + 1 < n and text[j + 1] == '"':  # a doubled quote is a quote
+                    self._add('"')
+                    i = j + 2
+                else:
+                    self._quoted, self._closed, i = False, True, j + 1
+            elif self._closed:
+                if text[i] == ",":
+                    self._save()
+                    i += 1
+                elif text[i] in "\r\n":
+                    self._end(text, i)
+                else:
+                    self.error, self.done = "',' expected after '\"'", True
+            elif self._start and text[i] == '"':
+                self._quoted, self._start, i = True, False, i + 1
+            else:
+                self._start = False
+                found = _UNQUOTED_END.search(text, i)
+                if found is None:
+                    self._add(text[i:])
+                    return
+                self._add(text[i:found.start()])
+                if found.group() == ",":
+                    self._save()
+                    i = found.end()
+                else:
+                    self._end(text, found.start())
+
+    def finish(self) -> None:
+        """The input ended: close the record (an open quote is an error)."""
+        if self.done:
+            return
+        self.done = True
+        if self._quoted:
+            self.error = "unexpected end of data"
+        else:
+            self._save()
 
 
 class _Lines:
@@ -184,7 +305,8 @@ class TableReader:
 
     Use it as a context manager; :attr:`columns` is known on entry, :attr:`stats` grows
     as :meth:`chunks` is consumed. Each chunk is a DataFrame of the input columns (cells as
-    read: strings for CSV) plus :data:`ERROR` and :data:`WARNING`.
+    read: strings for CSV) plus :data:`ERROR` and :data:`WARNING`. ``header`` gives the
+    column names as they are in the file (:attr:`input_columns`), e.g. to read from ``start``.
 
     Example:
         >>> with TableReader("postings.csv") as reader:  # doctest: +SKIP
@@ -200,7 +322,8 @@ class TableReader:
         self.is_stdin = str(source) == "-"
         self.fmt = fmt or ("" if self.is_stdin else guess_format(source))
         self.chunk_size = chunk_size
-        self.columns: list[str] = list(header) if header is not None else []
+        #: The column names in the file; :attr:`columns` are those of the chunks.
+        self.input_columns: list[str] = list(header) if header is not None else []
         self.stats = ReadStats()
         #: (byte offset, line number) before the first line of each chunk read so far.
         self.chunk_starts: list[tuple[int, int]] = []
@@ -209,6 +332,17 @@ class TableReader:
         self._raw: IO[bytes] | None = None
         self._lines: _Lines | None = None
         self._pending: list[_Record] = []
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Input columns named like :data:`ERROR` or :data:`WARNING`, and their chunk names."""
+        return prefixed(self.input_columns, (ERROR, WARNING))
+
+    @property
+    def columns(self) -> list[str]:
+        """The input columns of each chunk: :attr:`input_columns`, :attr:`renamed` applied."""
+        renamed = self.renamed
+        return [renamed.get(c, c) for c in self.input_columns]
 
     def __enter__(self) -> TableReader:
         self.open()
@@ -247,16 +381,16 @@ class TableReader:
             offset, number = self._start
             file.seek(offset)
         self._lines = _Lines(file, number=number, offset=offset)
-        if self.fmt == "csv" and not self.columns:
+        if self.fmt == "csv" and not self.input_columns:
             self._read_header(name)
-        elif self.fmt == "jsonl" and not self.columns:
+        elif self.fmt == "jsonl" and not self.input_columns:
             self._pending = list(self._jsonl_records(self.chunk_size))
             seen: dict[str, None] = {}
             for record in self._pending:
                 for key in record.values or ():
                     seen.setdefault(key)
-            self.columns = list(seen)
-            if not self.columns and not self._pending:
+            self.input_columns = list(seen)
+            if not self.input_columns and not self._pending:
                 raise InputError(f"{name} is empty: no rows to score")
 
     def close(self) -> None:
@@ -272,7 +406,7 @@ class TableReader:
             self._parquet = pq.ParquetFile(raw)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
             raise InputError(f"cannot read {name} as Parquet: {exc}") from None
-        self.columns = list(self._parquet.schema_arrow.names)
+        self.input_columns = list(self._parquet.schema_arrow.names)
 
     def _read_header(self, name: str) -> None:
         assert self._lines is not None
@@ -292,14 +426,14 @@ class TableReader:
         dupes = sorted({c for c in header if header.count(c) > 1})
         if dupes:
             raise ColumnError(f"{name} has duplicate column names: {', '.join(dupes)}")
-        self.columns = header
+        self.input_columns = header
         self._csv = reader
 
     # -- records ------------------------------------------------------------------------
 
     def _csv_records(self) -> Iterator[_Record]:
         assert self._lines is not None
-        lines, width = self._lines, len(self.columns)
+        lines, width = self._lines, len(self.input_columns)
         if not hasattr(self, "_csv"):
             self._csv = csv.reader(lines, strict=True)
         while True:
@@ -309,6 +443,9 @@ class TableReader:
             except StopIteration:
                 return
             except csv.Error as exc:
+                if str(exc).startswith("field larger than field limit"):
+                    yield self._long_record(width)
+                    continue
                 # The record claims only its first line; the lines it swallowed (an unclosed
                 # quote runs to the end of the file) are read again as records of their own.
                 first = lines.taken[0]
@@ -326,6 +463,48 @@ class TableReader:
                               f"{width} fields, found {len(values)}; the row is not scored")
                 continue
             yield _Record(values, first, last, warning=_warning(taken))
+
+    def _long_record(self, width: int) -> _Record:
+        """Read the record the ``csv`` module gave up on (a cell past its field limit) by hand."""
+        assert self._lines is not None
+        lines = self._lines
+        pending = deque(lines.taken)
+        lines.taken.clear()
+        scan = _RecordScan(MAX_CELL_CHARS)
+        kept: list[_Line] | None = []  # the record's lines, while they can still be re-read
+        first = last = pending[0]
+        size = 0
+        while not scan.done:
+            if pending:
+                last = pending.popleft()
+            else:
+                try:
+                    next(lines)
+                except StopIteration:
+                    scan.finish()
+                    break
+                last = lines.taken.pop()
+            size += len(last.text)
+            if kept is not None:
+                kept.append(last)
+                if size > _MAX_RECORD_CHARS:
+                    kept = None
+            scan.feed(last.text)
+        lines.push_back(list(pending))  # lines the csv reader read past the record's end
+        if scan.error:
+            if kept is None:  # too long to read again: the record claims all it read
+                return _Record(None, first, last, error=f"{_span(first, last)}: malformed CSV "
+                               f"({scan.error}) in a record of over {_MAX_RECORD_CHARS:,} "
+                               "characters; the row is not scored")
+            lines.push_back(kept[1:])
+            return _Record(None, first, first, error=f"line {first.number}: malformed CSV "
+                           f"({scan.error}); the line is not scored")
+        if len(scan.cells) != width:
+            return _Record(None, first, last, error=f"{_span(first, last)}: expected "
+                           f"{width} fields, found {len(scan.cells)}; the row is not scored")
+        long_cells = tuple((i, n) for i, n in enumerate(scan.lengths) if n > MAX_CELL_CHARS)
+        return _Record(scan.cells, first, last, warning=_warning(kept or [first, last]),
+                       long_cells=long_cells)
 
     def _jsonl_records(self, limit: int | None = None) -> Iterator[_Record]:
         assert self._lines is not None
@@ -351,26 +530,30 @@ class TableReader:
 
     def _frame(self, records: list[_Record]) -> pd.DataFrame:
         rows, errors, warnings = [], [], []
-        empty = [None if self.fmt == "jsonl" else ""] * len(self.columns)
+        names = self.input_columns
+        empty = [None if self.fmt == "jsonl" else ""] * len(names)
         for record in records:
             self.stats.rows += 1
             self.stats.record_lines += record.last.number - record.first.number + 1
             self.stats.malformed += bool(record.error)
             self.stats.fallback_rows += bool(record.warning)
-            warning = record.warning
+            notes = [record.warning] if record.warning else []
             if record.values is None:
-                rows.append(empty)
+                row = empty
             elif isinstance(record.values, dict):
-                extra = [k for k in record.values if k not in self.columns]
+                extra = [k for k in record.values if k not in names]
                 if extra:
-                    warning = "; ".join(filter(None, [warning, (
-                        f"warning: line {record.first.number}: key(s) {', '.join(extra)} are "
-                        "not among the columns of the first rows and were left out")]))
-                rows.append([record.values.get(c) for c in self.columns])
+                    notes.append(f"warning: line {record.first.number}: key(s) {', '.join(extra)} "
+                                 "are not among the columns of the first rows and were left out")
+                row = [record.values.get(c) for c in names]
             else:
-                rows.append(record.values)
+                row = record.values
+            row, cut = _cut_cells(row, names, dict(record.long_cells))
+            if cut:
+                notes.append(f"warning: {_span(record.first, record.last)}: {cut}")
+            rows.append(row)
             errors.append(record.error)
-            warnings.append(warning)
+            warnings.append("; ".join(notes))
         frame = pd.DataFrame(rows, columns=self.columns, dtype=object)
         frame[ERROR] = errors
         frame[WARNING] = warnings
@@ -413,14 +596,45 @@ class TableReader:
 
     def _parquet_chunks(self) -> Iterator[pd.DataFrame]:
         total = self._parquet.metadata.num_rows
+        names = self.input_columns
         for batch in self._parquet.iter_batches(batch_size=self.chunk_size):
             frame = batch.to_pandas()
+            frame.columns = pd.Index(self.columns)
+            notes: list[list[str]] = [[] for _ in range(len(frame))]
+            for i, name in enumerate(names):
+                values = frame.iloc[:, i]
+                if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+                    continue
+                lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+                for j in (lengths > MAX_CELL_CHARS).to_numpy().nonzero()[0]:
+                    notes[j].append(_cut_note(name, int(lengths.iloc[j])))
+                    frame.iloc[j, i] = values.iloc[j][:MAX_CELL_CHARS]
             frame[ERROR] = ""
-            frame[WARNING] = ""
+            frame[WARNING] = ["warning: " + "; ".join(n) if n else "" for n in notes]
             self.stats.rows += len(frame)
             if total:
                 self.stats.bytes_read = int((self.stats.bytes_total or 0) * self.stats.rows / total)
             yield frame
+
+
+def _cut_note(column: str, length: int) -> str:
+    return (f"the {column} cell has {length:,} characters; only its first {MAX_CELL_CHARS:,} "
+            "are kept")
+
+
+def _cut_cells(
+    row: list[Any], names: Sequence[str], long_cells: dict[int, int]
+) -> tuple[list[Any], str]:
+    """``row`` with text cells cut to :data:`MAX_CELL_CHARS`, and a note naming the cut cells."""
+    notes: list[str] = []
+    for i, value in enumerate(row):
+        length = long_cells.get(i, len(value) if isinstance(value, str) else 0)
+        if length > MAX_CELL_CHARS:
+            if notes == []:
+                row = list(row)
+            row[i] = value[:MAX_CELL_CHARS]
+            notes.append(_cut_note(names[i], length))
+    return row, "; ".join(notes)
 
 
 def _chain(first: list[_Record], rest: Iterator[_Record]) -> Iterator[_Record]:
@@ -432,12 +646,37 @@ def _chain(first: list[_Record], rest: Iterator[_Record]) -> Iterator[_Record]:
 # -- writing -----------------------------------------------------------------------------
 
 
+def _is_list(value: Any) -> bool:
+    """A list, tuple or numpy array (how pandas gives a Parquet list cell)."""
+    return isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
+
+
 def _json_value(value: Any) -> Any:
+    """``value`` as plain Python for JSON: numpy scalars and arrays (Parquet list cells) too."""
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if _is_list(value):
+        return [_json_value(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
+
+
+def _nested_as_json(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with list and dict cells (Parquet list or struct columns) as JSON text."""
+    def nested(value: Any) -> bool:
+        return isinstance(value, dict) or _is_list(value)
+
+    columns = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(nested).any()]
+    if not columns:
+        return frame
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].map(
+            lambda v: json.dumps(_json_value(v), ensure_ascii=False, default=str) if nested(v) else v)
+    return frame
 
 
 def _open_out(path: Path, mode: str) -> IO[str]:
@@ -450,7 +689,7 @@ def write_part(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     """Write one chunk of output to ``path`` (CSV without header; see :func:`concat_parts`)."""
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False, header=False)
+            _nested_as_json(frame).to_csv(handle, index=False, header=False)
     elif fmt == "jsonl":
         columns = list(frame.columns)
         with path.open("w", encoding="utf-8") as handle:

@@ -329,6 +329,8 @@ def score(
             )
     except KeyboardInterrupt:
         _fail(f"interrupted; run the same command with --resume to continue ({output}.parts)", 130)
+    for warning in summary.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     typer.echo(summary.report())
 
 AuditInput = typer.Argument(
