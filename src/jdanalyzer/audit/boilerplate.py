@@ -2,21 +2,26 @@
 
 Each line of an ad is cut into sentences; a sentence of at least :data:`MIN_WORDS` words
 whose normalized form (lower case, letters and digits only) occurs in two or more ads is
-shared. Neighbouring shared sentences are merged into passages for display.
+shared. Neighbouring shared sentences are merged into passages for display. The
+``boilerplate`` rule is the audit's one company-level rule: it reads all the ads at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jdanalyzer.audit.findings import Finding, make_spans
 from jdanalyzer.audit.readability import words_of
+from jdanalyzer.audit.rules import CompanyContext, rule
 
-__all__ = ["MIN_WORDS", "Boilerplate", "SharedPassage", "boilerplate_finding", "find_boilerplate"]
+__all__ = [
+    "MIN_WORDS", "Boilerplate", "SharedPassage", "boilerplate", "boilerplate_finding",
+    "find_boilerplate",
+]
 
 #: Shorter sentences ("Requirements:", "Apply now.") are common to every ad and not template.
 MIN_WORDS = 6
@@ -116,3 +121,21 @@ def boilerplate_finding(ad_id: str, text: str, found: Boilerplate) -> Finding | 
         if mostly else "Fine for company facts; check that the shared text fits this role.",
         make_spans(text, ranges),
     )
+
+
+@rule("boilerplate", severity="info", also=("low",), scope="company",
+      summary="Text the ad shares with the company's other ads (the template).")
+def boilerplate(company: CompanyContext) -> Iterator[Finding]:
+    """Sentences of six words or more that two or more of the company's ads share.
+
+    Sentences are compared after lower-casing and dropping everything but letters and
+    digits; neighbouring shared sentences are merged into passages, which the report lists
+    once for the company. One finding per ad that shares text: **info** (company facts are
+    fine to repeat), **low** when more than half of the ad's words are shared. The spans are
+    the shared passages.
+    """
+    found = company.boilerplate
+    for ad in company.ads:
+        finding = boilerplate_finding(ad.ad_id, ad.text, found)
+        if finding is not None:
+            yield finding

@@ -1,30 +1,52 @@
-"""The audit's rules for one ad: role clarity, requirement inflation and missing essentials.
+"""The audit's rules about content: role clarity, requirement inflation, missing essentials.
 
-Each rule takes an :class:`AdText` (the normalized ad with its sections, skills and the
-content-only classification) and returns :class:`~jdanalyzer.audit.findings.Finding` objects.
-Wording rules (phrases, gender coding, readability) are in :mod:`jdanalyzer.audit.wording`.
+Each rule is a function of an :class:`~jdanalyzer.audit.rules.AdContext` (the normalized ad
+with its sections, skills and the content-only classification) that yields
+:class:`~jdanalyzer.audit.findings.Finding` objects, registered in
+:data:`~jdanalyzer.audit.rules.RULES` by ``@rule``. Wording rules (phrases, gender coding,
+readability) are in :mod:`jdanalyzer.audit.wording`.
+
+Example:
+    >>> from jdanalyzer.extraction.extract import extract
+    >>> from jdanalyzer.text.sections import split_sections
+    >>> found = extract("Responsibilities\\n- Build forecasting models.\\n- Analyze data.")
+    >>> ad = AdContext("ad", "Data Scientist", found.text, tuple(split_sections(found.text)),
+    ...                found)
+    >>> [f.rule for f in no_salary(ad)], [f.rule for f in no_responsibilities(ad)]
+    (['no-salary'], [])
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 
 from jdanalyzer.audit.findings import Finding, make_spans
-from jdanalyzer.audit.norms import counted_skills, load_norms
-from jdanalyzer.text.sections import Section, section_at
+from jdanalyzer.audit.norms import counted_skills
+from jdanalyzer.audit.rules import AdContext, rule
+from jdanalyzer.audit.wording import phrase_findings
 from jdanalyzer.types import Extraction, Match, Prediction
 
 __all__ = [
     "AdText",
     "missing_essentials",
+    "no_location",
+    "no_nice_to_have_split",
+    "no_responsibilities",
+    "no_salary",
     "requirement_inflation",
+    "requirements_split",
     "role_clarity",
+    "role_mismatch",
     "title_family",
+    "too_many_skills",
+    "unicorn_ad",
+    "vague_duties",
+    "years_for_young_tech",
     "young_tech_years",
 ]
 
@@ -70,23 +92,8 @@ _LOCATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class AdText:
-    """One ad ready for the rules: normalized text, sections, matches and content label."""
-
-    ad_id: str
-    title: str
-    text: str
-    sections: tuple[Section, ...]
-    extraction: Extraction
-    prediction: Prediction | None = None
-    location: str = ""
-
-    def in_sections(self, matches: tuple[Match, ...], *kinds: str) -> list[Match]:
-        return [m for m in matches if section_at(list(self.sections), m.start).kind in kinds]
-
-    def has_section(self, kind: str) -> bool:
-        return any(s.kind == kind for s in self.sections)
+#: The name this class had before the rules took one shape; kept for callers.
+AdText = AdContext
 
 
 def title_family(title: str) -> str | None:
@@ -115,45 +122,72 @@ def _side_terms(extraction: Extraction, side: str) -> list[Match]:
     return list(first.values())
 
 
-def role_clarity(ad: AdText) -> list[Finding]:
-    """Title against content label (``role-mismatch``) and both-roles ads (``unicorn-ad``)."""
-    prediction, findings = ad.prediction, list[Finding]()
+@rule("role-mismatch", severity="high", also=("medium", "low"),
+      summary="The title names one role, but the duties and skills read as another.")
+def role_mismatch(ad: AdContext) -> Iterator[Finding]:
+    """The role the title advertises against the role the text describes.
+
+    The title is read for the role it names: data science ("data scientist", "analyst",
+    "statistician" ...) or AI engineering ("ML engineer", "LLM developer", "prompt engineer"
+    ...). The role model labels the text alone, without the title. **high** when the two
+    name opposite roles, **medium** when they do but the model is unsure of its label,
+    **low** when the title names one of the roles and the text reads as neither. The spans
+    are the strongest evidence terms of the label the text got.
+    """
+    prediction = ad.prediction
     if prediction is None:
-        return findings
+        return
     label, family = prediction.label, title_family(ad.title)
     shown = f"{prediction.confidence:.0%}"
     if family in ("ai_engineer", "data_scientist") and label in ("ai_engineer", "data_scientist") \
             and label != family:
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "role-mismatch", "medium" if prediction.low_confidence else "high",
             f"the title '{ad.title}' advertises {ROLE_NAMES[family]}, but the duties and skills "
             f"read as {ROLE_NAMES[label]} ({shown} by the role model)",
             f"Retitle the ad for the work it describes (e.g. '{_title_for(label)}'), or rewrite "
             "the duties if the title is right: candidates search by title.",
             make_spans(ad.text, _evidence_ranges(prediction, label)),
-        ))
+        )
     elif family in ("ai_engineer", "data_scientist") and label == "other":
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "role-mismatch", "low",
             f"the title '{ad.title}' advertises {ROLE_NAMES[family]}, but the text reads as "
             f"neither AI engineering nor data science ({shown} by the role model)",
             "Describe the modelling or AI work the role involves, or choose a title that "
             "matches the work (e.g. data engineer, analyst, software engineer).",
-        ))
+        )
+
+
+@rule("unicorn-ad", severity="medium",
+      summary="Asks for both full roles, AI engineer and data scientist, at once.")
+def unicorn_ad(ad: AdContext) -> Iterator[Finding]:
+    """An ad that asks for a whole AI engineer and a whole data scientist in one person.
+
+    Flagged when the role model labels the text ``hybrid``, or when the ad names at least
+    five AI-engineering and five data-science terms (skills and tasks; soft skills are left
+    out). The spans are the first six terms of each side.
+    """
+    if ad.prediction is None:
+        return
     ai_terms = _side_terms(ad.extraction, "ai_engineer")
     ds_terms = _side_terms(ad.extraction, "data_scientist")
     many = len(ai_terms) >= _UNICORN_SIDE_TERMS and len(ds_terms) >= _UNICORN_SIDE_TERMS
-    if label == "hybrid" or many:
+    if ad.prediction.label == "hybrid" or many:
         names = lambda terms: ", ".join(m.name for m in terms[:4])  # noqa: E731
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "unicorn-ad", "medium",
             f"asks for both full roles: {len(ai_terms)} AI-engineering terms ({names(ai_terms)}) "
             f"and {len(ds_terms)} data-science terms ({names(ds_terms)})",
             "Decide which role is the core of the job and move the other side to "
             "nice-to-have, or split it into two ads; few people are strong at both.",
             make_spans(ad.text, [(m.start, m.end) for m in (ai_terms[:6] + ds_terms[:6])]),
-        ))
-    return findings
+        )
+
+
+def role_clarity(ad: AdContext) -> list[Finding]:
+    """The role-clarity rules together: ``role-mismatch`` and ``unicorn-ad``."""
+    return [*role_mismatch(ad), *unicorn_ad(ad)]
 
 
 def _title_for(label: str) -> str:
@@ -171,14 +205,18 @@ def _young_technologies() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
     )
 
 
-def young_tech_years(ad: AdText, *, year: int | None = None) -> list[Finding]:
-    """``years-for-young-tech``: "5+ years of LLM experience" for tools only a few years old.
+@rule("years-for-young-tech", severity="high", also=("medium",),
+      summary="Asks for more years of a technology than practitioners can have.")
+def years_for_young_tech(ad: AdContext) -> Iterator[Finding]:
+    """Asking "5+ years of LLM experience" of tools that are only a few years old.
 
-    A demand is flagged when the years asked for reach the years the technology has been
-    available, less one (``high`` when they reach or pass its whole age).
+    A number of years is read with the clause that follows it up to the next ``.`` or
+    ``;`` ("6+ years of Python; LLMs are a plus" asks nothing of LLMs). When the clause names
+    a technology of ``data/young_technologies.json``, the years asked are set against the
+    years the youngest one named has been available, up to the reference year (this year
+    unless the audit is given another): **medium** when they reach its age less one,
+    **high** when they reach or pass its whole age.
     """
-    year = year or date.today().year
-    findings = []
     for line_start, line in _lines(ad.text):
         for m in _YEARS.finditer(line):
             asked = m.group(1).lower()
@@ -190,12 +228,12 @@ def young_tech_years(ad: AdText, *, year: int | None = None) -> list[Finding]:
             if not found:
                 continue
             since, name, _ = max(found, key=lambda f: f[0])  # the youngest one named
-            available = year - since
+            available = ad.year - since
             if years < available - 1:
                 continue
             start = line_start + m.end()
             named = ", ".join(n for _, n, _ in sorted(found, key=lambda f: f[2].start()))
-            findings.append(Finding(
+            yield Finding(
                 ad.ad_id, "years-for-young-tech", "high" if years >= available else "medium",
                 f"asks for {m.group(0).strip()} with {named}; practitioners have had {name} "
                 f"only since about {since} ({available} years)",
@@ -203,8 +241,12 @@ def young_tech_years(ad: AdText, *, year: int | None = None) -> list[Finding]:
                 "production') rather than a number of years few people can have.",
                 make_spans(ad.text, [(line_start + m.start(), line_start + m.end())] + [
                     (start + t.start(), start + t.end()) for _, _, t in found]),
-            ))
-    return findings
+            )
+
+
+def young_tech_years(ad: AdContext, *, year: int | None = None) -> list[Finding]:
+    """The ``years-for-young-tech`` findings, with ``year`` as the reference year if given."""
+    return list(years_for_young_tech(replace(ad, year=year) if year else ad))
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -215,7 +257,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _nice_line_skills(ad: AdText) -> set[int]:
+def _nice_line_skills(ad: AdContext) -> set[int]:
     """Starts of skills on lines that call themselves optional ("... is a plus")."""
     starts = set()
     for line_start, line in _lines(ad.text):
@@ -225,84 +267,183 @@ def _nice_line_skills(ad: AdText) -> set[int]:
     return starts
 
 
-def requirement_inflation(ad: AdText, *, year: int | None = None) -> list[Finding]:
-    """Too many skills (``too-many-skills``), years for young tech, required vs nice-to-have."""
-    findings = young_tech_years(ad, year=year)
-    norms = load_norms()["distinct_skills"]
+@dataclass(frozen=True)
+class _Demand:
+    """The skills and tools an ad asks for: all of them (no soft skills), by id, optional ones."""
+
+    skills: list[Match]
+    asked: set[str]
+    nice: set[str]
+
+    @property
+    def required(self) -> set[str]:
+        return self.asked - self.nice
+
+
+def _demand(ad: AdContext) -> _Demand:
     skills = [m for m in ad.extraction.skills if m.category != "soft_skill"]
-    asked = counted_skills(skills)
     nice_starts = _nice_line_skills(ad)
     nice = {m.id for m in ad.in_sections(tuple(skills), "nice_to_have")} | {
         m.id for m in skills if m.start in nice_starts}
-    separated = bool(nice)
-    required = asked - nice
+    return _Demand(skills, counted_skills(skills), nice)
+
+
+@rule("too-many-skills", severity="medium", also=("high",),
+      summary="Asks for more distinct skills and tools than 9 in 10 ads do.")
+def too_many_skills(ad: AdContext) -> Iterator[Finding]:
+    """A required-skills list longer than the corpus's 90th percentile.
+
+    Counts the distinct skills and tools the ad requires: soft skills are left out, and so
+    are those in a nice-to-have section or on a line that calls itself optional ("... is a
+    plus", "preferred", "bonus"). **medium** above the 90th percentile of
+    ``data/audit_norms.json``, **high** above 1.5 times it. The spans are the first mention
+    of each required skill.
+    """
+    demand, norms = _demand(ad), ad.norms["distinct_skills"]
+    required = demand.required
+    if len(required) <= norms["p90"]:
+        return
+    first: dict[str, Match] = {}
+    for m in demand.skills:
+        if m.id in required:
+            first.setdefault(m.id, m)
+    severity = "high" if len(required) > 1.5 * norms["p90"] else "medium"
     typical = f"typical ads ask for {norms['p25']:.0f}-{norms['p75']:.0f}"
-    if len(required) > norms["p90"]:
-        first: dict[str, Match] = {}
-        for m in skills:
-            if m.id in required:
-                first.setdefault(m.id, m)
-        severity = "high" if len(required) > 1.5 * norms["p90"] else "medium"
-        findings.append(Finding(
-            ad.ad_id, "too-many-skills", severity,
-            f"asks for {len(required)} distinct skills and tools"
-            f"{' as required' if separated else ''} ({typical}; 9 in 10 ask for at most "
-            f"{norms['p90']:.0f})",
-            "Keep the few skills the job needs from day one as required and move the rest "
-            "to nice-to-have; long lists put off qualified applicants who miss one item.",
-            make_spans(ad.text, [(m.start, m.end) for m in first.values()]),
-        ))
-    if separated:
-        findings.append(Finding(
+    yield Finding(
+        ad.ad_id, "too-many-skills", severity,
+        f"asks for {len(required)} distinct skills and tools"
+        f"{' as required' if demand.nice else ''} ({typical}; 9 in 10 ask for at most "
+        f"{norms['p90']:.0f})",
+        "Keep the few skills the job needs from day one as required and move the rest "
+        "to nice-to-have; long lists put off qualified applicants who miss one item.",
+        make_spans(ad.text, [(m.start, m.end) for m in first.values()]),
+    )
+
+
+@rule("requirements-split", severity="info",
+      summary="Says which skills are required and which are nice to have (good practice).")
+def requirements_split(ad: AdContext) -> Iterator[Finding]:
+    """A note, not a fault: the ad marks some skills as nice-to-have.
+
+    Reported when at least one skill or tool sits in a nice-to-have section or on a line
+    that calls itself optional; the message gives how many of the skills named are optional.
+    """
+    demand = _demand(ad)
+    if demand.nice:
+        yield Finding(
             ad.ad_id, "requirements-split", "info",
-            f"separates required from nice-to-have: of {len(asked)} skills and tools named, "
-            f"{len(nice)} are marked nice-to-have",
+            f"separates required from nice-to-have: of {len(demand.asked)} skills and tools "
+            f"named, {len(demand.nice)} are marked nice-to-have",
             "Keep it that way: say which skills are required.",
-        ))
-    elif len(asked) > norms["p75"]:
-        findings.append(Finding(
+        )
+
+
+@rule("no-nice-to-have-split", severity="low",
+      summary="A long skill list that does not say which skills are required.")
+def no_nice_to_have_split(ad: AdContext) -> Iterator[Finding]:
+    """More skills than the corpus's 75th percentile, none of them marked optional.
+
+    Applicants cannot tell the must-haves from the wishes. Not reported when any skill is
+    marked nice-to-have (see ``requirements-split``).
+    """
+    demand = _demand(ad)
+    if not demand.nice and len(demand.asked) > ad.norms["distinct_skills"]["p75"]:
+        yield Finding(
             ad.ad_id, "no-nice-to-have-split", "low",
-            f"lists {len(asked)} skills and tools without saying which are required and which "
-            "are nice to have",
+            f"lists {len(demand.asked)} skills and tools without saying which are required and "
+            "which are nice to have",
             "Split the list into 'Required' and 'Nice to have' so applicants can judge their fit.",
-        ))
-    return findings
+        )
 
 
-def missing_essentials(ad: AdText) -> list[Finding]:
-    """No duties, no pay, no location or remote policy (``no-responsibilities`` ...)."""
-    findings = []
+def requirement_inflation(ad: AdContext, *, year: int | None = None) -> list[Finding]:
+    """The requirement rules together: young-tech years, too many skills, required vs nice."""
+    return [*young_tech_years(ad, year=year), *too_many_skills(ad), *requirements_split(ad),
+            *no_nice_to_have_split(ad)]
+
+
+@rule("no-responsibilities", severity="high",
+      summary="Says little about what the person will do.")
+def no_responsibilities(ad: AdContext) -> Iterator[Finding]:
+    """No responsibilities section and fewer than two concrete tasks anywhere in the ad.
+
+    Tasks are the verb-object pairs the extraction finds ("build models", "deploy agents").
+    """
     tasks = ad.extraction.tasks
     if not ad.has_section("responsibilities") and len(tasks) < 2:
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "no-responsibilities", "high",
             "says little about what the person will do: no responsibilities section and "
             f"{len(tasks)} concrete task{'s' if len(tasks) != 1 else ''} found",
             "Add a 'What you will do' list of the main duties, with the share of time each takes.",
-        ))
-    elif ad.has_section("responsibilities") and not ad.in_sections(tasks, "responsibilities") \
+        )
+
+
+def _empty_duties(ad: AdContext) -> Iterator[Finding]:
+    tasks = ad.extraction.tasks
+    if ad.has_section("responsibilities") and not ad.in_sections(tasks, "responsibilities") \
             and len(tasks) < 2:
         duty = next(s for s in ad.sections if s.kind == "responsibilities")
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "vague-duties", "medium",
             "the responsibilities name no concrete task (building, deploying, analysing ...)",
             "Replace general statements with the concrete work: what is built, analysed or "
             "shipped, for whom, with which tools.",
             make_spans(ad.text, [(duty.start, min(duty.end, duty.start + len(duty.heading)))]),
-        ))
+        )
+
+
+@rule("vague-duties", severity="medium",
+      summary="The duties name no concrete task, or hide behind catch-all phrases.")
+def vague_duties(ad: AdContext) -> Iterator[Finding]:
+    """Duties a candidate cannot picture, found two ways.
+
+    1. The ad has a responsibilities section, but no concrete task is in it and fewer than
+       two are in the whole ad (the span is the section heading).
+    2. Catch-all phrases of ``data/ad_phrases.json`` ("other duties as assigned", "various
+       tasks"), one finding per phrase family with its severity there.
+    """
+    yield from _empty_duties(ad)
+    yield from phrase_findings(ad.ad_id, ad.text, categories=("vague_duty",))
+
+
+@rule("no-salary", severity="medium", summary="Gives no salary or salary range.")
+def no_salary(ad: AdContext) -> Iterator[Finding]:
+    """No amount of money, currency, pay range or "per year/hour" anywhere in the ad.
+
+    "Competitive salary" and the like do not count; they are quoted in the message and are
+    the spans.
+    """
     if not _SALARY.search(ad.text):
         vague = list(_VAGUE_PAY.finditer(ad.text))
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "no-salary", "medium",
             "gives no salary or range" + (f" (only '{vague[0].group()}')" if vague else ""),
             "Publish the salary range: ads with pay get more applicants, and several "
             "jurisdictions require it.",
             make_spans(ad.text, [(v.start(), v.end()) for v in vague]),
-        ))
+        )
+
+
+@rule("no-location", severity="medium",
+      summary="Gives no location and no remote or office policy.")
+def no_location(ad: AdContext) -> Iterator[Finding]:
+    """Neither a place nor a remote, hybrid or on-site policy is given.
+
+    A place is the ``location`` column of a CSV, a US "City, ST", "based in ...", "our
+    Berlin office" and the like.
+    """
     if not ad.location.strip() and not _LOCATION.search(ad.text):
-        findings.append(Finding(
+        yield Finding(
             ad.ad_id, "no-location", "medium",
             "gives no location and no remote or office policy",
             "Say where the job is and how many days (if any) are in the office.",
-        ))
-    return findings
+        )
+
+
+def missing_essentials(ad: AdContext) -> list[Finding]:
+    """The missing-essentials rules together: no duties, duties without a task, pay, place.
+
+    Catch-all duty phrases are left to :func:`jdanalyzer.audit.wording.phrase_findings`.
+    """
+    return [*no_responsibilities(ad), *_empty_duties(ad), *no_salary(ad), *no_location(ad)]

@@ -6,11 +6,9 @@ Example:
     >>> result.severity_counts()  # doctest: +SKIP
     {'high': 6, 'medium': 10, 'low': 8, 'info': 10}
 
-Rules (ids in ``Finding.rule``): ``role-mismatch``, ``unicorn-ad`` (role clarity);
-``too-many-skills``, ``years-for-young-tech``, ``requirements-split``,
-``no-nice-to-have-split`` (requirement inflation); ``no-responsibilities``,
-``vague-duties``, ``no-salary``, ``no-location`` (missing essentials); ``gender-coded``;
-``hard-to-read``, ``unusual-length``; ``jargon``, ``exclusionary-language``; ``boilerplate``.
+The rules (ids in ``Finding.rule``) are listed in :data:`jdanalyzer.audit.rules.RULES`
+(``jdanalyzer audit --list-rules``, ``docs/audit-rules.md``); ``select`` and ``ignore``
+choose which of them run.
 """
 
 from __future__ import annotations
@@ -19,16 +17,16 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jdanalyzer.audit.ads import Ad, AdProblem, read_ads
-from jdanalyzer.audit.boilerplate import SharedPassage, boilerplate_finding, find_boilerplate
-from jdanalyzer.audit.checks import AdText, missing_essentials, requirement_inflation, role_clarity
+from jdanalyzer.audit.boilerplate import SharedPassage
 from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, write_findings
-from jdanalyzer.audit.gender import GenderCoding, gender_coding
-from jdanalyzer.audit.readability import Readability, readability
-from jdanalyzer.audit.wording import gender_finding, length_and_readability, phrase_findings
+from jdanalyzer.audit.gender import GenderCoding
+from jdanalyzer.audit.readability import Readability
+from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
 from jdanalyzer.errors import InputError
 from jdanalyzer.extraction.extract import prepare_text
 from jdanalyzer.text.sections import Section, split_sections
@@ -87,13 +85,17 @@ class AdAudit:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """The audit of all ads of one company, with the ads that could not be audited."""
+    """The audit of all ads of one company, with the ads that could not be audited.
+
+    ``rules`` are the ids of the rules that ran.
+    """
 
     company: str
     ads: tuple[AdAudit, ...]
     problems: tuple[AdProblem, ...] = ()
     warnings: tuple[str, ...] = ()
     shared_passages: tuple[SharedPassage, ...] = ()
+    rules: tuple[str, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -102,6 +104,15 @@ class AuditResult:
     def severity_counts(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
         return {s: counts.get(s, 0) for s in SEVERITIES}
+
+    def at_or_above(self, severity: str) -> tuple[Finding, ...]:
+        """The findings of ``severity`` or more serious (``"medium"``: high and medium ones).
+
+        Raises:
+            ValueError: ``severity`` is not one of :data:`SEVERITIES`.
+        """
+        rank = SEVERITIES.index(severity)
+        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) <= rank)
 
     def role_mix(self) -> dict[str, int]:
         """How many ads the role model puts in each label (from content, not title)."""
@@ -124,6 +135,7 @@ class AuditResult:
             "problems": [p.to_dict() for p in self.problems],
             "warnings": list(self.warnings),
             "shared_passages": [p.to_dict() for p in self.shared_passages],
+            "rules": list(self.rules),
         }
 
 
@@ -139,17 +151,23 @@ def audit_ads(
     year: int | None = None,
     problems: Sequence[AdProblem] = (),
     warnings: Sequence[str] = (),
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
 ) -> AuditResult:
-    """Run every check on ``ads`` (one company's) and collect the findings.
+    """Run the rules on ``ads`` (one company's) and collect the findings.
 
-    Ads whose text is empty once markup is removed are listed as problems, not audited.
-    ``year`` is the reference year for the young-technology check (default: this year).
+    ``select`` names the rules to run (default: all of them), ``ignore`` rules to leave
+    out; see :data:`jdanalyzer.audit.rules.RULES`. Ads whose text is empty once markup is
+    removed are listed as problems, not audited. ``year`` is the reference year for the
+    young-technology rule (default: this year).
 
     Raises:
+        InputError: ``select`` or ``ignore`` names a rule that does not exist.
         ModelError: the role model cannot be loaded.
     """
     from jdanalyzer.model.predict import load_model
 
+    rules = RULES.select(select=select, ignore=ignore)
     problems = list(problems)
     usable = []
     for ad in ads:
@@ -161,43 +179,55 @@ def audit_ads(
             )
     model = model or load_model()
     predictions = model.classify_many([ad.text for ad in usable]) if usable else []
-    shared = find_boilerplate({ad.id: p.text for ad, p in zip(usable, predictions, strict=True)})
-    audits = []
-    for ad, prediction in zip(usable, predictions, strict=True):
-        text = prediction.text
-        sections = tuple(split_sections(text))
-        ad_text = AdText(ad.id, ad.title, text, sections, prediction.extraction, prediction,
-                         ad.location)
-        figures = readability(text)
-        coding = gender_coding(text, list(sections))
-        findings = role_clarity(ad_text) + requirement_inflation(ad_text, year=year)
-        findings += missing_essentials(ad_text) + phrase_findings(ad.id, text)
-        findings += length_and_readability(ad.id, figures)
-        findings += [f for f in (gender_finding(ad.id, text, coding),
-                                 boilerplate_finding(ad.id, text, shared)) if f is not None]
-        audits.append(AdAudit(
-            ad_id=ad.id, title=ad.title, source=ad.source, text=text, label=prediction.label,
-            probabilities=dict(prediction.probabilities),
-            low_confidence=prediction.low_confidence, findings=_sorted(findings),
-            readability=figures, gender=coding, skills=prediction.skills,
-            tasks=prediction.tasks, sections=sections, warnings=prediction.warnings,
-        ))
-    log.info("audited %d ads of %s (%d problems)", len(audits), company, len(problems))
-    return AuditResult(company, tuple(audits), tuple(problems), tuple(warnings), shared.passages)
+    year = year or date.today().year
+    contexts = tuple(
+        AdContext(ad.id, ad.title, p.text, tuple(split_sections(p.text)), p.extraction, p,
+                  ad.location, year)
+        for ad, p in zip(usable, predictions, strict=True)
+    )
+    findings: list[list[Finding]] = [
+        [f for r in rules if r.scope == "ad" for f in r.check(ctx)] for ctx in contexts
+    ]
+    everyone = CompanyContext(company, contexts)
+    position: dict[str, int] = {}
+    for i, ctx in enumerate(contexts):
+        position.setdefault(ctx.ad_id, i)
+    for company_rule in (r for r in rules if r.scope == "company"):
+        for finding in company_rule.check(everyone):
+            findings[position[finding.ad_id]].append(finding)
+    audits = [
+        AdAudit(
+            ad_id=ad.id, title=ad.title, source=ad.source, text=p.text, label=p.label,
+            probabilities=dict(p.probabilities), low_confidence=p.low_confidence,
+            findings=_sorted(found), readability=ctx.readability, gender=ctx.gender,
+            skills=p.skills, tasks=p.tasks, sections=ctx.sections, warnings=p.warnings,
+        )
+        for ad, p, ctx, found in zip(usable, predictions, contexts, findings, strict=True)
+    ]
+    log.info("audited %d ads of %s with %d rules (%d problems)", len(audits), company,
+             len(rules), len(problems))
+    return AuditResult(company, tuple(audits), tuple(problems), tuple(warnings),
+                       everyone.boilerplate.passages, tuple(r.id for r in rules))
 
 
 def audit(
     source: str | Path, *, company: str, model: RoleModel | None = None, year: int | None = None,
     text_column: str | None = None, title_column: str | None = None,
+    select: Sequence[str] | None = None, ignore: Sequence[str] = (),
 ) -> AuditResult:
     """Read the ads at ``source`` (CSV, folder or file) and audit them.
 
+    ``select`` and ``ignore`` choose the rules, as in :func:`audit_ads`.
+
     Raises:
-        InputError: nothing at ``source`` can be audited (see :func:`jdanalyzer.audit.ads.read_ads`).
+        InputError: nothing at ``source`` can be audited (see :func:`jdanalyzer.audit.ads.read_ads`),
+            or an unknown rule id.
     """
+    RULES.select(select=select, ignore=ignore)  # bad rule ids fail before reading any ad
     batch = read_ads(source, text_column=text_column, title_column=title_column)
     result = audit_ads(batch.ads, company=company, model=model, year=year,
-                       problems=batch.problems, warnings=batch.warnings)
+                       problems=batch.problems, warnings=batch.warnings,
+                       select=select, ignore=ignore)
     if not result.ads:
         details = "; ".join(f"{p.source}: {p.message}" for p in result.problems) or "no rows"
         raise InputError(f"no ad in {source} could be audited ({details})")

@@ -334,49 +334,91 @@ def score(
     typer.echo(summary.report())
 
 AuditInput = typer.Argument(
-    ..., show_default=False,
+    None, show_default=False,
     help="The company's ads: a CSV (title, description; optional id, location, date) or a "
-    "folder of .txt, .md or .html files, one ad per file (the file name is the ad id).",
+    "folder of .txt, .md or .html files, one ad per file (the file name is the ad id). "
+    "Not needed with --list-rules.",
 )
 
-AuditCompany = _opt("--company", "-c", default=..., help="The company the ads are from.")
-AuditReport = _opt("--output", "-o", default=..., help="The HTML report to write.")
+AuditCompany = _opt("--company", "-c", help="The company the ads are from (required).")
+AuditReport = _opt("--output", "-o", help="The HTML report to write (required).")
 AuditFindings = _opt("--findings", help="Also write the findings: .csv or .json.")
 AuditForce = _opt("--force", default=False, help="Overwrite existing output files.")
+AuditSelect = _opt("--select",
+                   help="Run only these rules (repeat, or separate with commas; default: all).")
+AuditIgnore = _opt("--ignore",
+                   help="Leave out these rules (repeat, or separate with commas).")
+AuditFailOn = _opt(
+    "--fail-on",
+    help="Exit with code 1 when a finding of this severity or worse is found: high, medium or "
+    "low (for CI; the report and findings are still written first).",
+)
+AuditConfig = _opt(
+    "--config",
+    help="A TOML file whose tool.jdanalyzer.audit table sets select, ignore and fail_on "
+    "(default: ./pyproject.toml when it has that table). Options given here win over the file.",
+)
+AuditListRules = _opt("--list-rules", default=False,
+                      help="List the rules (id, severities, summary) and exit.")
 
 
 @app.command("audit")
 @handles_errors
 def audit_command(
-    input: Path = AuditInput,
-    company: str = AuditCompany,
-    output: Path = AuditReport,
+    input: Path | None = AuditInput,
+    company: str | None = AuditCompany,
+    output: Path | None = AuditReport,
     findings: Path | None = AuditFindings,
     force: bool = AuditForce,
     model: Path | None = ModelOption,
     text_column: str | None = TextColumnOption,
     title_column: str | None = TitleColumn,
+    select: list[str] | None = AuditSelect,
+    ignore: list[str] | None = AuditIgnore,
+    fail_on: str | None = AuditFailOn,
+    config: Path | None = AuditConfig,
+    list_rules: bool = AuditListRules,
 ) -> None:
-    """Audit a company's own job ads: findings per ad and a self-contained HTML report."""
+    """Audit a company's own job ads: findings per ad and a self-contained HTML report.
+
+    Exit codes: 0 done, 1 a finding at or above --fail-on, 2 bad input or options, 3 bad model.
+    The rules are listed by --list-rules and in docs/audit-rules.md.
+    """
+    from jdanalyzer.audit.rules import RULES
+
+    if list_rules:
+        typer.echo(RULES.table())
+        return
     from importlib.util import find_spec
 
+    from jdanalyzer.errors import InputError
+
+    if input is None:
+        raise InputError("missing INPUT, the ads to audit (--list-rules lists the rules)")
+    if company is None:
+        raise InputError("missing --company, the company the ads are from")
+    if output is None:
+        raise InputError("missing --output, the HTML report to write")
     missing = [name for name in ("jinja2", "matplotlib", "pyphen") if find_spec(name) is None]
     if missing:
         raise JDAnalyzerError(
             f"`jdanalyzer audit` needs the audit extra ({', '.join(missing)} not installed): "
             "pip install 'jdanalyzer[audit]'"
         )
+    from jdanalyzer.audit.config import load_settings
     from jdanalyzer.audit.findings import ensure_writable, write_findings
     from jdanalyzer.audit.report import write_report
     from jdanalyzer.audit.run import audit
     from jdanalyzer.model.predict import load_model
 
+    settings = load_settings(config).override(select=select, ignore=ignore, fail_on=fail_on)
     ensure_writable(output, force=force)
     if findings is not None:
         ensure_writable(findings, force=force, suffixes=(".csv", ".json"))
     with _console(err=True).status(f"auditing the ads in {input}"):
         result = audit(input, company=company, model=load_model(str(model) if model else None),
-                       text_column=text_column, title_column=title_column)
+                       text_column=text_column, title_column=title_column,
+                       select=settings.select, ignore=settings.ignore)
         write_report(result, output, force=force)
         if findings is not None:
             write_findings(result.findings, findings, force=force)
@@ -386,8 +428,13 @@ def audit_command(
         typer.echo(f"Warning: {warning}", err=True)
     counts = ", ".join(f"{n} {severity}" for severity, n in result.severity_counts().items())
     ads = f"{len(result.ads)} ad{'' if len(result.ads) == 1 else 's'}"
-    typer.echo(f"Audited {ads} of {company}: {len(result.findings)} findings ({counts}).")
+    some = f" with {len(result.rules)} of {len(RULES)} rules" if len(result.rules) < len(RULES) else ""
+    typer.echo(f"Audited {ads} of {company}{some}: {len(result.findings)} findings ({counts}).")
     typer.echo(f"Wrote {output}" + (f" and {findings}" if findings is not None else ""))
+    if settings.fail_on is not None and (failing := result.at_or_above(settings.fail_on)):
+        typer.echo(f"Failing: {len(failing)} finding{'' if len(failing) == 1 else 's'} at "
+                   f"{settings.fail_on} severity or worse (fail-on {settings.fail_on})", err=True)
+        raise typer.Exit(1)
 
 
 _WEB_MODULES = {"fastapi": ("fastapi",), "uvicorn": ("uvicorn",),
