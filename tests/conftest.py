@@ -12,8 +12,12 @@ import os
 import shutil
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = ("ai_engineer", "data_scientist", "hybrid", "data_engineer")
@@ -51,6 +55,36 @@ def corpus_postings(corpus_dir: Path, heldout_ids: set[str]):
 
     frame = pd.read_csv(corpus_dir / "postings.csv.gz", dtype=str, keep_default_na=False)
     return frame[~frame["posting_id"].isin(heldout_ids)].reset_index(drop=True)
+
+
+FIXTURE_POSTINGS = REPO / "tests" / "data" / "postings"
+
+
+@pytest.fixture(scope="session")
+def fixture_postings() -> pd.DataFrame:
+    """The 40 postings written for the project (tests/data/postings/README.md) as a DataFrame:
+    ``posting_id`` (the file stem), ``title``, ``description`` and ``label``."""
+    import pandas as pd
+
+    labels = pd.read_csv(FIXTURE_POSTINGS / "labels.csv", dtype=str, keep_default_na=False)
+    label_of = dict(zip(labels["file"], labels["label"], strict=True))
+    rows = []
+    for path in sorted(FIXTURE_POSTINGS.glob("*.txt")):
+        first, _, description = path.read_text(encoding="utf-8").partition("\n")
+        assert first.startswith("Title: "), f"{path.name} must start with a 'Title: ' line"
+        rows.append({"posting_id": path.stem, "title": first.removeprefix("Title: ").strip(),
+                     "description": description.strip("\n"), "label": label_of[path.name]})
+    return pd.DataFrame(rows, columns=["posting_id", "title", "description", "label"])
+
+
+@pytest.fixture(scope="session")
+def postings_sample(request: pytest.FixtureRequest, fixture_postings: pd.DataFrame) -> pd.DataFrame:
+    """Postings for parity and quality tests that must run with or without the corpus: the
+    non-held-out corpus postings when the corpus is there, else the fixture postings. Never
+    skips or fails for a missing corpus (tests about the corpus itself use ``corpus_postings``)."""
+    if (corpus_path() / "postings.csv.gz").is_file():
+        return request.getfixturevalue("corpus_postings")
+    return fixture_postings
 
 
 @pytest.fixture(scope="session")

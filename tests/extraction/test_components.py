@@ -21,8 +21,9 @@ from jdanalyzer.extraction.pipeline import (
 
 
 @pytest.fixture(scope="module")
-def corpus_texts(corpus_postings) -> list[str]:
-    rows = corpus_postings.sample(60, random_state=7)
+def corpus_texts(postings_sample) -> list[str]:
+    """60 corpus postings, or the 40 fixture postings when the corpus is absent."""
+    rows = postings_sample.sample(min(60, len(postings_sample)), random_state=7)
     return [prepare_text(text)[0] for text in rows["description"]]
 
 

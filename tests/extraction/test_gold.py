@@ -2,10 +2,15 @@
 
 See tests/data/EXTRACTION_GOLD.md for the annotation guidelines. Only posting ids, offsets
 and taxonomy ids are stored; the texts come from the shared corpus.
+
+Without the corpus the same tests run on the fixture postings' own gold
+(tests/data/postings/extraction_gold.jsonl: 6 postings annotated by the same guidelines, see
+tests/data/postings/README.md), against floors measured on it rather than the issue's targets.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,19 +22,36 @@ from jdanalyzer.extraction.taxonomy import load_taxonomy
 GOLD = Path(__file__).parents[1] / "data" / "extraction_gold.jsonl"
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.80
+FIXTURE_GOLD = Path(__file__).parents[1] / "data" / "postings" / "extraction_gold.jsonl"
+# Measured on the fixture gold when it was written: overlap precision 0.92, recall 0.73 (262
+# mentions; its annotations name more paraphrased duties than the corpus gold does).
+FIXTURE_PRECISION = 0.88
+FIXTURE_RECALL = 0.70
 
 
 @pytest.fixture(scope="module")
-def gold() -> dict[str, list[Mention]]:
-    return load_gold(GOLD)
+def on_fixture(postings_sample, fixture_postings) -> bool:
+    """True when the corpus is absent, so the gold is the fixture postings' own."""
+    return postings_sample is fixture_postings
 
 
 @pytest.fixture(scope="module")
-def gold_texts(gold, corpus_postings) -> dict[str, str]:
-    """Raw descriptions of the gold postings (all of them non-held-out)."""
-    rows = corpus_postings.set_index("posting_id")
+def gold(on_fixture: bool) -> dict[str, list[Mention]]:
+    return load_gold(FIXTURE_GOLD if on_fixture else GOLD)
+
+
+@pytest.fixture(scope="module")
+def targets(on_fixture: bool) -> tuple[float, float]:
+    """(precision, recall) the overlap scores must reach."""
+    return (FIXTURE_PRECISION, FIXTURE_RECALL) if on_fixture else (TARGET_PRECISION, TARGET_RECALL)
+
+
+@pytest.fixture(scope="module")
+def gold_texts(gold, postings_sample) -> dict[str, str]:
+    """Raw descriptions of the gold postings (corpus ones all non-held-out)."""
+    rows = postings_sample.set_index("posting_id")
     absent = sorted(set(gold) - set(rows.index))
-    assert not absent, f"gold postings missing from the non-held-out corpus: {absent}"
+    assert not absent, f"gold postings missing from the postings (non-held-out corpus or fixture): {absent}"
     return {posting_id: rows.at[posting_id, "description"] for posting_id in gold}
 
 
@@ -58,14 +80,26 @@ def test_gold_offsets_and_ids_are_valid(gold, gold_texts):
                 assert taxonomy[m.id].kind == m.kind, (posting_id, m)
 
 
-def test_extraction_precision_meets_target(scores):
+def test_extraction_precision_meets_target(scores, targets):
     overall = scores["overlap"]["all"]
-    assert overall["precision"] >= TARGET_PRECISION, overall
+    assert overall["precision"] >= targets[0], overall
 
 
-def test_extraction_recall_meets_target(scores):
+def test_extraction_recall_meets_target(scores, targets):
     overall = scores["overlap"]["all"]
-    assert overall["recall"] >= TARGET_RECALL, overall
+    assert overall["recall"] >= targets[1], overall
+
+
+def test_fixture_gold_spans_still_read_their_text(fixture_postings):
+    """Runs with or without the corpus: each fixture mention stores the text it spans, so a
+    normalizer change that moves offsets fails here with the mention that moved."""
+    rows = fixture_postings.set_index("posting_id")
+    lines = [json.loads(line) for line in FIXTURE_GOLD.read_text(encoding="utf-8").splitlines() if line]
+    assert len(lines) == 6 and sum(len(row["mentions"]) for row in lines) > 250
+    for row in lines:
+        text, _ = prepare_text(rows.at[row["posting_id"], "description"])
+        for m in row["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"], (row["posting_id"], m)
 
 
 def test_score_mentions_overlap_and_exact():

@@ -83,8 +83,8 @@ def test_side_profile_counts_sides() -> None:
     assert profile["s_sh"] == profile["t_ai"] == 0.0
 
 
-def test_probabilities_equal_the_pipelines_on_real_postings(pipeline, linear, corpus_postings) -> None:
-    rows = corpus_postings.sample(150, random_state=7)
+def test_probabilities_equal_the_pipelines_on_real_postings(pipeline, linear, postings_sample) -> None:
+    rows = postings_sample.sample(min(150, len(postings_sample)), random_state=7)
     extractions = list(extract_many(rows["description"].tolist()))
     frame = to_frame([e.text for e in extractions], rows["title"].tolist())
     frame["terms"] = [terms_of(e) for e in extractions]
