@@ -1,10 +1,13 @@
-"""Timing shared by the benchmark scripts: runs that take turns, best of each."""
+"""Timing shared by the benchmark scripts: runs that take turns, in this process or as commands."""
 
 from __future__ import annotations
 
 import resource
+import statistics
+import subprocess
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 
 def cpu_seconds() -> float:
@@ -13,19 +16,44 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def best_of_interleaved(
-    repeat: int, works: Sequence[Callable[[], object]]
-) -> list[tuple[float, float]]:
+def interleaved(repeat: int, works: Sequence[Callable[[], object]]) -> list[list[tuple[float, float]]]:
     """Time each of ``works`` ``repeat`` times, taking turns (a, b, a, b, ...), and return
-    the best (wall, CPU) seconds of each: a swing in the machine's load then hits all of
-    them alike rather than the one that happened to run during it. CPU time counts worker
-    processes the work waited for."""
-    wall = [float("inf")] * len(works)
-    cpu = [float("inf")] * len(works)
+    every (wall, CPU) seconds pair, ``result[k][r]`` for work ``k`` in round ``r``: a swing in
+    the machine's load then hits all of them alike rather than the one that happened to run
+    during it. CPU time counts child processes the work waited for (and their own children,
+    when they waited for them: a command's worker processes)."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in works]
     for _ in range(repeat):
         for k, work in enumerate(works):
             start, start_cpu = time.perf_counter(), cpu_seconds()
             work()
-            wall[k] = min(wall[k], time.perf_counter() - start)
-            cpu[k] = min(cpu[k], cpu_seconds() - start_cpu)
-    return list(zip(wall, cpu, strict=True))
+            runs[k].append((time.perf_counter() - start, cpu_seconds() - start_cpu))
+    return runs
+
+
+def best_of_interleaved(
+    repeat: int, works: Sequence[Callable[[], object]]
+) -> list[tuple[float, float]]:
+    """The best (wall, CPU) seconds of each of ``works`` over ``repeat`` interleaved rounds."""
+    return [
+        (min(w for w, _ in runs), min(c for _, c in runs)) for runs in interleaved(repeat, works)
+    ]
+
+
+def median_pair(runs: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Median wall and median CPU seconds of ``runs``."""
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
+
+def command(cmd: Sequence[str | Path], *, cwd: Path | None = None) -> Callable[[], None]:
+    """A work that runs ``cmd`` as a fresh process, output discarded, and fails loudly if it
+    exits non-zero (a failing command would otherwise look fast)."""
+
+    def run() -> None:
+        result = subprocess.run([str(c) for c in cmd], cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            tail = result.stderr.strip().splitlines()[-1:] or ["(no output)"]
+            raise SystemExit(f"{' '.join(map(str, cmd))} exited with {result.returncode}: {tail[0]}")
+
+    return run
