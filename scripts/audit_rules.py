@@ -1,7 +1,8 @@
-"""Write docs/audit-rules.md from the audit's rule registry (checked by tests/audit/test_rules.py).
+"""Write docs/audit-rules.md and the README's rule list from the audit's rule registry
+(checked by tests/audit/test_rules.py).
 
-    python scripts/audit_rules.py            # rewrite docs/audit-rules.md
-    python scripts/audit_rules.py --check    # exit 1 if docs/audit-rules.md is stale
+    python scripts/audit_rules.py            # rewrite docs/audit-rules.md and the README's list
+    python scripts/audit_rules.py --check    # exit 1 if either is stale
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from jdanalyzer.audit.rules import Rule
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "audit-rules.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- audit-rules:start -->", "<!-- audit-rules:end -->"
 
 INTRO = """\
 # jdanalyzer audit rules
@@ -67,15 +70,31 @@ def render() -> str:
     return "\n".join(parts) + "\n"
 
 
+def readme_list(readme: str) -> str:
+    """``readme`` with the rule list between its markers generated from the registry."""
+    from jdanalyzer.audit.rules import RULES
+
+    if START not in readme or END not in readme:
+        raise SystemExit(f"{README} has no {START} ... {END} block for the rule list")
+    lines = [f"- `{r.id}` ({_severity(r)}): {r.summary}" for r in RULES.values()]
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return head + START + "\n" + "\n".join(lines) + "\n" + END + tail
+
+
 def main() -> int:
     text = render()
+    readme = README.read_text(encoding="utf-8")
+    listed = readme_list(readme)
     if "--check" in sys.argv:
-        if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC} is stale: run python scripts/audit_rules.py", file=sys.stderr)
-            return 1
-        return 0
+        stale = [p for p, old, new in ((DOC, DOC.read_text(encoding="utf-8") if DOC.is_file() else "", text),
+                                        (README, readme, listed)) if old != new]
+        for path in stale:
+            print(f"{path} is stale: run python scripts/audit_rules.py", file=sys.stderr)
+        return 1 if stale else 0
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
+    README.write_text(listed, encoding="utf-8")
     return 0
 
 
