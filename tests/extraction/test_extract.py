@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 import spacy
 from hypothesis import given, settings
@@ -211,3 +214,63 @@ def test_offsets_hold_on_dense_term_soup(parts: list[str]) -> None:
     result = extract(" ".join(parts))
     for match in result.matches:
         assert result.text[match.start : match.end] == match.matched
+
+
+def _mixed(pieces: str | list[str], length: int) -> str:
+    """``length`` characters of ``pieces`` in a fixed random order, so that no two chunks are
+    alike and spaCy's tokenizer cannot answer from its cache."""
+    rng = random.Random(20261202)
+    return "".join(rng.choice(pieces) for _ in range(length))[:length]
+
+
+# Space-free runs that made spaCy's tokenizer take quadratic time (8,000 "(" took 11.5 s). Runs
+# of one mark normalize to four of it; the mixed runs and chains of affixes leave 100,000
+# characters to tokenize, which takes seconds.
+LONG_RUNS = [
+    pytest.param("(" * 100_000, id="open paren"),
+    pytest.param("<" * 100_000, id="less than"),
+    pytest.param("*" * 100_000, id="asterisk"),
+    pytest.param("'" * 100_000, id="quote"),
+    pytest.param("_" * 100_000, id="underscore"),
+    pytest.param("\U0001f600" * 100_000, id="emoji"),
+    pytest.param("a" * 100_000, id="one word"),
+    pytest.param(_mixed("(<*'", 100_000), id="mixed marks", marks=pytest.mark.slow),
+    pytest.param(_mixed("(<*'\"[{$#&!?.,;:", 100_000), id="mixed punctuation", marks=pytest.mark.slow),
+    pytest.param(_mixed(["'s", "'S", "’s", "’S"], 50_000), id="chained 's", marks=pytest.mark.slow),
+    pytest.param(_mixed(["US$", "C$", "A$"], 40_000), id="chained US$", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("run", LONG_RUNS)
+def test_long_runs_are_extracted_and_classified_in_linear_time(run: str) -> None:
+    from jdanalyzer import classify
+
+    posting = (
+        "We are hiring an AI engineer to build RAG pipelines with PyTorch and LangChain.\n"
+        "You deploy LLMs with vLLM, evaluate prompts and fine-tune models for our support agents, "
+        f"working in Python with Docker and Kubernetes. {run}"
+    )
+    start = time.perf_counter()
+    prediction = classify(posting)
+    assert time.perf_counter() - start < 10
+    assert prediction.label == "ai_engineer"
+    start = time.perf_counter()
+    result = extract(posting)
+    assert time.perf_counter() - start < 10
+    assert [m.id for m in result.skills] == [
+        "rag", "pytorch", "langchain", "llm", "vllm", "python", "docker", "kubernetes"
+    ]
+    assert {"build_rag_pipelines", "deploy_models", "fine_tune_models"} <= {m.id for m in result.tasks}
+
+
+def test_urls_and_separators_leave_the_matches_as_they_were() -> None:
+    url = "https://careers.example.com/jobs/4512-senior-machine-learning-engineer?src=linkedin&gh=1"
+    plain = "Build RAG pipelines with LangChain.\nShip dashboards in Tableau."
+    decorated = (
+        "=============================\n"
+        "Build RAG pipelines with LangChain. ✨🚀🔥🔥🔥🔥🔥🔥\n"
+        "_______________________________________\n"
+        f"Ship dashboards in Tableau. Apply at {url} or ml-jobs@example.co.uk"
+    )
+    assert [m.id for m in extract(decorated).matches] == [m.id for m in extract(plain).matches]
+    assert url in extract(decorated).text
