@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,16 @@ class Decoded:
     fallback: bool = False
 
 
+# Text in UTF-16 or UTF-32 is full of NUL bytes: it is told from binary by its byte-order
+# mark. UTF-32 first, as its little-endian mark starts with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
@@ -30,16 +41,29 @@ def _looks_binary(data: bytes) -> bool:
     return len(head) > 0 and control / len(head) > 0.1
 
 
+def _binary_error(name: str) -> InputError:
+    return InputError(
+        f"{name} looks like a binary file, not a posting; give plain text, Markdown or HTML"
+    )
+
+
 def decode_bytes(data: bytes, *, name: str = "input") -> Decoded:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to cp1252 then latin-1.
+    """Decode bytes as UTF-8 (with or without BOM), falling back to cp1252 then latin-1;
+    bytes that start with a UTF-16 or UTF-32 byte-order mark are decoded as such.
 
     Raises:
-        InputError: the bytes are binary (NUL bytes or mostly control characters).
+        InputError: the bytes are binary (NUL bytes or mostly control characters), or
+            start with a UTF-16 or UTF-32 byte-order mark but are not valid in it.
+
+    Example:
+        >>> decode_bytes("Build RAG pipelines".encode("utf-16")).text
+        'Build RAG pipelines'
     """
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return _decode_marked(data[len(mark) :], encoding, name)
     if _looks_binary(data):
-        raise InputError(
-            f"{name} looks like a binary file, not a posting; give plain text, Markdown or HTML"
-        )
+        raise _binary_error(name)
     try:
         return Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
@@ -48,6 +72,21 @@ def decode_bytes(data: bytes, *, name: str = "input") -> Decoded:
         return Decoded(data.decode("cp1252"), "cp1252", fallback=True)
     except UnicodeDecodeError:
         return Decoded(data.decode("latin-1"), "latin-1", fallback=True)
+
+
+def _decode_marked(data: bytes, encoding: str, name: str) -> Decoded:
+    """Decode the bytes after a UTF-16 or UTF-32 byte-order mark."""
+    label = encoding[:6].upper()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{name} starts with a {label} byte-order mark but is not valid {label}; "
+            "save it again as UTF-8 text"
+        ) from None
+    if _looks_binary(text[:8192].encode("utf-8")):
+        raise _binary_error(name)
+    return Decoded(text, encoding)
 
 
 def read_posting(source: str | Path | None) -> Decoded:
