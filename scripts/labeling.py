@@ -225,12 +225,14 @@ def sentences(args: argparse.Namespace) -> None:
     (out / "batches").mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     if args.targeted:
-        labels = pd.read_csv(args.corpus / "labels-train.csv", dtype=str)
+        labels = pd.concat([pd.read_csv(path, dtype=str) for path in
+                            (args.from_labels or [args.corpus / "labels-train.csv"])])
         roles = labels[labels.label.isin(["ai_engineer", "data_scientist", "hybrid"])].posting_id
         postings = postings[postings.posting_id.isin(set(roles))]
         taken = set(pd.read_csv(out / "sample.csv", dtype=str).unit_id)
-    postings = postings.sample(frac=1, random_state=SEED + int(args.targeted))
-    rng = np.random.default_rng(SEED + 1 + int(args.targeted))
+    salt = int(args.targeted) + 2 * len(args.from_labels or [])
+    postings = postings.sample(frac=1, random_state=SEED + salt)
+    rng = np.random.default_rng(SEED + 1 + salt)
     role, rest = [], []
     for row in postings.itertuples():
         text = normalize(row.description)
@@ -274,6 +276,8 @@ def main() -> None:
     t.add_argument("--n", type=int, default=2400)
     t.add_argument("--batch-size", type=int, default=400)
     t.add_argument("--targeted", action="store_true")
+    t.add_argument("--from-labels", type=Path, action="append",
+                   help="with --targeted: the label files whose AI and data-science postings to draw from")
     d = sub.add_parser("disagreements")
     d.add_argument("--work", type=Path, required=True)
     m = sub.add_parser("merge")
