@@ -91,11 +91,16 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Prediction:
-    """The label of one posting, its probabilities, the evidence and the extraction."""
+    """The label of one posting, its probabilities, the evidence and the extraction.
 
-    label: str
+    ``label`` and ``runner_up`` are None when the text is too short to judge (under
+    :data:`jdanalyzer.model.predict.MIN_WORDS` words): the probabilities are still there,
+    ``low_confidence`` is True, a warning says why and there is no evidence.
+    """
+
+    label: str | None
     probabilities: dict[str, float]
-    runner_up: str
+    runner_up: str | None
     low_confidence: bool
     evidence: tuple[Evidence, ...]
     extraction: Extraction
@@ -104,7 +109,15 @@ class Prediction:
 
     @property
     def confidence(self) -> float:
+        """The probability of ``label``; with no label, the highest probability."""
+        if self.label is None:
+            return max(self.probabilities.values(), default=0.0)
         return self.probabilities[self.label]
+
+    @property
+    def words(self) -> int:
+        """Words in the normalized text (what the short-text rule counts)."""
+        return len(self.text.split())
 
     @property
     def text(self) -> str:
@@ -125,7 +138,7 @@ class Prediction:
         """The stable JSON schema of a prediction (see README, "JSON output")."""
         return {
             "label": self.label,
-            "confidence": round(self.confidence, 4),
+            "confidence": None if self.label is None else round(self.confidence, 4),
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "runner_up": self.runner_up,
             "low_confidence": self.low_confidence,

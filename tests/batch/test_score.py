@@ -81,7 +81,8 @@ def test_score_file_messy_csv_one_row_per_input_row(tmp_path: Path, samples: dic
         handle.write(b'b,"bad"quote,text\n')
         handle.write(b"c,too,many,fields\n")
         handle.write(b"d,empty,\n")
-        handle.write(b"e,caf\xe9,We fine-tune LLMs and build RAG pipelines with LangChain\n")
+        long_enough = b"We fine-tune LLMs and build RAG pipelines with LangChain. " * 4  # >= MIN_WORDS
+        handle.write(b"e,caf\xe9," + long_enough + b"\n")
         handle.write(b'f,open,"never closed\n')
         tail = io.StringIO()
         csv.writer(tail).writerow(["g", "DS", samples["data_scientist"]])
@@ -261,7 +262,8 @@ def test_two_jobs_match_one_job(tmp_path: Path, samples: dict[str, str]) -> None
 
 WORDS = ("Python", "LLM", "RAG", "pipelines", "statistics", "SQL", "dashboards", "deploy",
          "models", "experiments", "we", "build", "and", "with", "agents", "forecasting")
-GOOD = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
+# At least MIN_WORDS words: a shorter text gets no label (tests/batch/test_score_short.py).
+GOOD = st.lists(st.sampled_from(WORDS), min_size=30, max_size=40).map(" ".join)
 ROW = st.one_of(
     GOOD.map(lambda text: ("good", text.encode())),
     st.just(("bad_quote", b'"bad"quote')),

@@ -3,8 +3,11 @@
 Every input row gives exactly one output row, in input order: the input columns, then
 :data:`GENERATED`. A row that cannot be scored (empty or non-text cell, malformed line)
 has no label and says why in ``error``; a row scored with a caveat (text cut at
-100,000 characters, bytes that were not UTF-8, a very short text) has a label and an
-``error`` that starts with ``warning:``. An input column named like a generated one is
+100,000 characters, bytes that were not UTF-8, a short text) has a label and an
+``error`` that starts with ``warning:``. A text under
+:data:`~jdanalyzer.model.predict.MIN_WORDS` words is too short to judge: its row has the
+probabilities but no ``label`` or ``confidence``, and ``error`` says
+``warning: too short (N words) ...``. An input column named like a generated one is
 kept as ``input_<name>``, and the run says so in :attr:`ScoreSummary.warnings`.
 
 A local run writes ``OUTPUT.parts/`` chunk by chunk; its ``progress.json`` records the
@@ -63,6 +66,8 @@ GENERATED = (
 )
 #: Generated columns holding text, neutralized against spreadsheet formulas in CSV output.
 TEXT_GENERATED = ("label", "evidence", "ai_skills", "ds_skills", "tasks", "error")
+#: The note in ``error`` of a row whose text is too short to label (the model's warning).
+TOO_SHORT = "warning: too short ("
 ENGINES = ("local", "dask")
 _JOINER = "; "
 _PROGRESS_VERSION = 2
@@ -82,6 +87,9 @@ class ScoreSummary:
     """What a scoring run read and wrote.
 
     ``flagged`` counts rows with anything in ``error`` (unscored rows and warnings);
+    ``too_short`` the rows read but left without a label because their text is too short
+    to judge (no ``label``, a ``warning: too short (N words) ...`` in ``error``), which are
+    neither ``scored`` nor ``unscored``;
     ``lines`` is the physical lines of a CSV or JSONL input, accounted for as
     ``header_lines + blank_lines + lines in rows`` (``unaccounted_lines`` is then 0).
     """
@@ -103,12 +111,14 @@ class ScoreSummary:
     unaccounted_lines: int = 0
     resumed_rows: int = 0
     examples: tuple[str, ...] = field(default=())
+    too_short: int = 0
     #: Things about the whole run to tell the user, e.g. input columns that were renamed.
     warnings: tuple[str, ...] = field(default=())
 
     @property
     def unscored(self) -> int:
-        return self.rows - self.scored
+        """Rows that got no prediction at all (rows too short to label are not among them)."""
+        return self.rows - self.scored - self.too_short
 
     @property
     def rows_per_second(self) -> float:
@@ -126,9 +136,11 @@ class ScoreSummary:
             f"Scored {self.scored:,} of {self.rows:,} rows in {self.seconds:.1f} s "
             f"({self.rows_per_second:,.1f} rows/s, {self.jobs} job(s), {self.engine}) "
             f"-> {self.output}",
-            f"labels: {labels}",
+            f"labels: {labels}; too short to label: {self.too_short:,}",
             f"flagged: {self.flagged:,} rows ({self.unscored:,} not scored, "
-            f"{self.flagged - self.unscored:,} scored with a warning); see the error column",
+            f"{self.too_short:,} too short to label, "
+            f"{self.flagged - self.unscored - self.too_short:,} scored with a warning); "
+            "see the error column",
         ]
         if self.lines:
             in_rows = self.lines - self.header_lines - self.blank_lines - self.unaccounted_lines
@@ -160,11 +172,13 @@ def _unique(names: Iterable[str]) -> str:
     return _JOINER.join(dict.fromkeys(names))
 
 
-def _columns_of(prediction: Any) -> dict[str, Any]:
+def _columns_of(prediction: Prediction) -> dict[str, Any]:
+    """A prediction as generated columns; with no label (too short), no label or confidence."""
     skills = prediction.skills
+    labeled = prediction.label is not None
     return {
         "label": prediction.label,
-        "confidence": round(prediction.confidence, 4),
+        "confidence": round(prediction.confidence, 4) if labeled else None,
         **{f"p_{lab}": round(prediction.probabilities.get(lab, 0.0), 4) for lab in LABELS},
         "evidence": _unique(e.term for e in prediction.evidence if e.label == prediction.label),
         "ai_skills": _unique(m.name for m in skills if m.side == "ai_engineer"),
@@ -245,7 +259,7 @@ def score_frame(
     Example:
         >>> frame = pd.DataFrame({"description": ["We fine-tune LLMs and ship RAG ...", ""]})
         >>> list(score_frame(frame, text_column="description")["error"])  # doctest: +SKIP
-        ['warning: only 7 words: ...', 'the description cell is empty; not scored']
+        ['warning: too short (7 words) ...', 'the description cell is empty; not scored']
     """
     n = len(frame)
     errors = [str(e) for e in frame[ERROR]] if ERROR in frame else [""] * n
@@ -295,15 +309,18 @@ class _Tally:
         self.rows = int(saved.get("rows", 0))
         self.scored = int(saved.get("scored", 0))
         self.flagged = int(saved.get("flagged", 0))
+        self.too_short = int(saved.get("too_short", 0))
         self.labels = Counter(saved.get("labels", {}))
         self.examples: list[str] = list(saved.get("examples", []))
 
     def add(self, frame: pd.DataFrame, id_column: str | None) -> None:
         labels = frame["label"].dropna()
-        flagged = frame["error"].astype(str) != ""
+        errors = frame["error"].astype(str)
+        flagged = errors != ""
         self.rows += len(frame)
         self.scored += len(labels)
         self.flagged += int(flagged.sum())
+        self.too_short += int((frame["label"].isna() & errors.str.contains(TOO_SHORT, regex=False)).sum())
         self.labels.update(labels.astype(str))
         for i in flagged[flagged].index[: max(0, 5 - len(self.examples))]:
             ident = str(frame.at[i, id_column]) if id_column else ""
@@ -312,7 +329,7 @@ class _Tally:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "scored": self.scored, "flagged": self.flagged,
-                "labels": dict(self.labels), "examples": self.examples}
+                "too_short": self.too_short, "labels": dict(self.labels), "examples": self.examples}
 
 
 def _exit_with_parent(parent: int, every: float = 0.5) -> None:
@@ -725,7 +742,7 @@ def _summary(
     """The summary of a finished run, from the row tally and the reader's line counts."""
     return ScoreSummary(
         input=str(input), output=str(out), rows=tally.rows, scored=tally.scored,
-        flagged=tally.flagged, labels=dict(tally.labels),
+        flagged=tally.flagged, too_short=tally.too_short, labels=dict(tally.labels),
         seconds=time.perf_counter() - started, jobs=jobs, engine=engine,
         lines=stats.lines, header_lines=stats.header_lines, blank_lines=stats.blank_lines,
         malformed=stats.malformed, not_utf8=stats.fallback_rows,

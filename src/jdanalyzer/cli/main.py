@@ -468,6 +468,26 @@ def serve(
     run_server(host=host, port=port, model=model)
 
 
+@app.command("labels")
+@handles_errors
+def labels_command(
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                        help="Output format: table prints plain text."),
+) -> None:
+    """Say what each label means: ai_engineer, data_scientist, hybrid, other."""
+    import json
+    import textwrap
+    from importlib.resources import files
+
+    data = json.loads((files("jdanalyzer") / "data" / "labels.json").read_text(encoding="utf-8"))
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(data["labels"], ensure_ascii=False, indent=2))
+        return
+    for label, definition in data["labels"].items():
+        typer.echo(f"{label}\n{textwrap.fill(definition, 88, initial_indent='  ', subsequent_indent='  ')}\n")
+    typer.echo(textwrap.fill(f"Title: {data['title']}", 90))
+
+
 def main() -> None:
     """Entry point of the ``jdanalyzer`` console script."""
     app()

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jdanalyzer.types import Extraction, Match
+from jdanalyzer.types import Extraction, Match, Prediction
 
 __all__ = ["SIDE_STYLES", "extraction_table", "highlighted", "print_json"]
 
@@ -65,11 +65,26 @@ def _bar(value: float, width: int = 30) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def prediction_view(prediction: Any) -> list[Any]:
-    """Renderables for a prediction: label, probability bars, evidence by side, highlighted text."""
+def prediction_view(prediction: Prediction) -> list[Any]:
+    """Renderables for a prediction: label, probability bars, evidence by side, highlighted text.
+
+    A prediction without a label (the text is too short to judge) gets its probability bars
+    and a line saying there is no reliable label, and nothing else.
+    """
     from rich.panel import Panel
 
     out: list[Any] = []
+    bars = Table.grid(padding=(0, 1))
+    for label, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1]):
+        bars.add_row(Text(label, style=SIDE_STYLES.get(label, "")), _bar(p), f"{p:6.1%}")
+    if prediction.label is None:  # too short to judge: the probabilities, and why no label
+        out.append(bars)
+        out.append(Text(f"No reliable label: the text has {prediction.words} words; paste the whole ad",
+                        style="bold red"))
+        # The model's own "too short" warning says the same as the line above.
+        out += [Text(f"Note: {w}", style="yellow") for w in prediction.warnings
+                if not w.startswith("too short (")]
+        return out
     head = Text()
     head.append("Label: ", style="bold")
     head.append(prediction.label, style=SIDE_STYLES.get(prediction.label, "bold"))
@@ -77,9 +92,6 @@ def prediction_view(prediction: Any) -> list[Any]:
     if prediction.low_confidence:
         head.append("  low confidence", style="bold red")
     out.append(head)
-    bars = Table.grid(padding=(0, 1))
-    for label, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1]):
-        bars.add_row(Text(label, style=SIDE_STYLES.get(label, "")), _bar(p), f"{p:6.1%}")
     out.append(bars)
     for warning in prediction.warnings:
         out.append(Text(f"Note: {warning}", style="yellow"))

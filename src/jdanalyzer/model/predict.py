@@ -14,13 +14,16 @@ from jdanalyzer.types import Extraction, Prediction
 if TYPE_CHECKING:
     from jdanalyzer.model.arrays import LinearRoleModel
 
-__all__ = ["LOW_CONFIDENCE", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
+__all__ = ["LOW_CONFIDENCE", "MIN_WORDS", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
 
 #: Below this probability for the top label a prediction is flagged ``low_confidence``.
 LOW_CONFIDENCE = 0.5
 #: Postings with fewer words are flagged, and their probabilities pulled toward the
 #: training label mix in proportion to how short they are: a line or two is not evidence.
 SHORT_TEXT_WORDS = 50
+#: Postings with fewer words get no label at all (``label`` and ``runner_up`` None, no
+#: evidence), only their probabilities and a warning: "We need a python person." is no ad.
+MIN_WORDS = 30
 
 
 class RoleModel:
@@ -101,12 +104,22 @@ class RoleModel:
             if words < SHORT_TEXT_WORDS:
                 weight = words / SHORT_TEXT_WORDS
                 p = weight * p + (1 - weight) * self.prior
-                warnings.append(
-                    f"only {words} words: too short to tell the role reliably; paste the whole ad"
-                )
             order = np.argsort(-p)
-            label, runner_up = self.labels[order[0]], self.labels[order[1]]
-            evidence = self.explainer.explain(features[i], extraction, label, runner_up, reading=readings[i])
+            top, second = self.labels[order[0]], self.labels[order[1]]
+            label: str | None = top
+            runner_up: str | None = second
+            evidence = []
+            if words < MIN_WORDS:  # probabilities only: no label, so nothing to explain
+                label = runner_up = None
+                warnings.append(
+                    f"too short ({words} words) to tell the role: no label; paste the whole ad"
+                )
+            else:
+                if words < SHORT_TEXT_WORDS:
+                    warnings.append(
+                        f"only {words} words: too short to tell the role reliably; paste the whole ad"
+                    )
+                evidence = self.explainer.explain(features[i], extraction, top, second, reading=readings[i])
             results.append(
                 Prediction(
                     label=label,
@@ -131,9 +144,13 @@ def load_model(path: str | None = None) -> RoleModel:
 def classify(text: str, title: str | None = None, *, model: RoleModel | None = None) -> Prediction:
     """Classify one posting with the packaged model (loaded once and reused).
 
+    A posting under :data:`MIN_WORDS` words gets ``label`` None (see :class:`Prediction`).
+
     Example:
-        >>> result = classify("We build RAG pipelines and deploy LLM agents to production ...")
-        >>> result.label, sorted(result.probabilities)
+        >>> result = classify(open("ad.txt").read())  # doctest: +SKIP
+        >>> result.label, sorted(result.probabilities)  # doctest: +SKIP
         ('ai_engineer', ['ai_engineer', 'data_scientist', 'hybrid', 'other'])
+        >>> classify("We need a python person.").label is None  # doctest: +SKIP
+        True
     """
     return (model or load_model()).classify(text, title)

@@ -13,6 +13,7 @@ Routes:
   malformed line (an unclosed quote, the wrong number of fields) becomes a row that says
   why it was not scored, duplicate column names are an error, long cells are handled as
   that reader handles them (the body limit bounds them here too).
+* ``GET /labels``: what each label means (the definitions ``jdanalyzer labels`` prints).
 * ``GET /healthz``: liveness and the model in use; ``GET /docs``: OpenAPI docs.
 
 Request bodies over :data:`MAX_BODY_BYTES` get 413, malformed JSON 422 and empty text 400.
@@ -270,6 +271,29 @@ def _asset(name: str) -> bytes:
     return (files("jdanalyzer.web") / "static" / name).read_bytes()
 
 
+def _labels_page() -> str:
+    """The label definitions shipped with the package (``data/labels.json``) as a small page."""
+    import json
+    from html import escape
+
+    data = json.loads((files("jdanalyzer") / "data" / "labels.json").read_text(encoding="utf-8"))
+    items = "".join(
+        f'      <dt><code>{escape(label)}</code></dt>\n      <dd>{escape(text)}</dd>\n'
+        for label, text in data["labels"].items()
+    )
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
+        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "  <title>jdanalyzer: what the labels mean</title>\n"
+        '  <link rel="icon" href="data:,">\n  <link rel="stylesheet" href="/static/app.css">\n'
+        '</head>\n<body>\n  <main class="wrap">\n    <h1>What the labels mean</h1>\n'
+        '    <p class="muted">A posting gets the label of the work it describes.</p>\n'
+        f'    <dl class="card">\n{items}    </dl>\n'
+        f'    <p>{escape(data["title"])}</p>\n'
+        '    <p><a href="/">Back to the page</a></p>\n  </main>\n</body>\n</html>\n'
+    )
+
+
 def _check_width(data: bytes, name: str) -> None:
     """413 for a header of over :data:`MAX_SCORE_COLUMNS` fields, before the reader parses it.
 
@@ -494,6 +518,11 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
         if name not in _ASSETS:
             raise HTTPException(404, f"no such file: {name}")
         return Response(_asset(name), media_type=f"{_ASSETS[name]}; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+    @app.get("/labels", include_in_schema=False)
+    async def labels_page() -> Response:
+        return Response(_labels_page(), media_type="text/html; charset=utf-8",
                         headers=_PAGE_HEADERS)
 
     @app.get("/healthz", summary="Liveness and the model in use")

@@ -38,20 +38,25 @@
     status.classList.toggle("error", Boolean(isError));
   }
 
+  // A null label: the text is too short to judge (the API still gives the probabilities).
+  const TOO_SHORT = "Too short to tell";
+
   function renderVerdict(r) {
     const label = $("label");
-    label.textContent = labelName(r.label);
-    label.className = "label label-" + r.label;
-    label.dataset.label = r.label;
+    const none = r.label === null;
+    label.textContent = none ? TOO_SHORT : labelName(r.label);
+    label.className = "label label-" + (none ? "none" : r.label);
+    label.dataset.label = none ? "" : r.label;
     const title = $("posting-title");
     title.textContent = r.title ? "Title as given: " + r.title : "";
     title.hidden = !r.title;
-    $("confidence").textContent =
-      pct(r.confidence) + " likely · runner-up: " + labelName(r.runner_up) + " (" + pct(r.probabilities[r.runner_up]) + ")";
+    $("confidence").textContent = none
+      ? "No label: there is too little text to judge. Paste the whole ad."
+      : pct(r.confidence) + " likely · runner-up: " + labelName(r.runner_up) + " (" + pct(r.probabilities[r.runner_up]) + ")";
     const warnings = $("warnings");
     warnings.replaceChildren();
-    if (r.low_confidence) warnings.appendChild(el("li", "low", "Low confidence: read the evidence before relying on this label."));
-    for (const w of r.warnings) warnings.appendChild(el("li", null, w));
+    if (r.low_confidence && !none) warnings.appendChild(el("li", "low", "Low confidence: read the evidence before relying on this label."));
+    for (const w of r.warnings) warnings.appendChild(el("li", none ? "low" : null, w));
   }
 
   function renderBars(r) {
@@ -73,6 +78,10 @@
   function renderEvidence(r) {
     const box = $("evidence");
     box.replaceChildren();
+    if (r.label === null) {
+      box.appendChild(el("p", "muted", "No evidence: the text is too short to tell what job it describes."));
+      return;
+    }
     for (const toward of [r.label, r.runner_up]) {
       const items = r.evidence.filter((e) => e.label === toward);
       const list = el("ul", "chips");
