@@ -13,6 +13,14 @@ machine hits both alike, and the best run of each is kept; the ratio is given fo
 time and for CPU time (``time.process_time``). Words are whitespace-separated
 tokens of the normalized texts, the same count for both.
 
+The reference path (``build_pipeline(reference=True)``: spaCy's own sentencizer, and
+PhraseMatcher, Matcher and ``filter_spans`` in ``TaxonomyMatcher.reference_matches``; it
+finds the same matches as the fast path behind ``extract_many``, see
+``tests/extraction/test_parity.py``) is timed in the same turns on the first
+``--reference-n`` postings of the sample, and so is building each pipeline and matching a
+first doc. These timings are where the fast path (``jdanalyzer.extraction.fastpath``) and
+the speed-minded parts of the components answer for themselves.
+
 Usage::
 
     python benchmarks/bench_extract.py                      # both parts
@@ -136,10 +144,11 @@ def show(postings: dict[str, str], gold_path: Path, posting_id: str) -> None:
         print(f"{m.start}\t{m.end}\t{m.id}\t{m.kind}\t{text[m.start:m.end]}")
 
 
-def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:
+def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int, reference_n: int) -> float:
     import spacy
 
-    from jdanalyzer.extraction.extract import extract_many, prepare_text
+    from jdanalyzer.extraction.extract import doc_to_extraction, extract_many, prepare_text
+    from jdanalyzer.extraction.pipeline import build_pipeline
 
     ids = sorted(postings)
     sample = random.Random(seed).sample(ids, min(n, len(ids)))
@@ -147,14 +156,28 @@ def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:
     normalized = [prepare_text(t)[0] for t in raw]
     words = sum(len(t.split()) for t in normalized)
     tokenizer = spacy.blank("en")
+    reference_nlp = build_pipeline(reference=True)
+    reference_raw = raw[:reference_n]
+    reference_words = sum(len(t.split()) for t in normalized[:reference_n])
 
-    # Warm both: builds the pipeline and fills spaCy's vocab and lexeme caches.
+    def reference_path(texts: Sequence[str]) -> list:
+        """What extract_many does, on the reference path."""
+        prepared = (prepare_text(t) for t in texts)
+        return [
+            doc_to_extraction(reference_nlp(clean), truncated=truncated, text=clean)
+            for clean, truncated in prepared
+        ]
+
+    # Warm all: builds the pipelines and fills spaCy's vocab and lexeme caches.
     list(extract_many(raw[:100]))
     list(tokenizer.pipe(normalized[:100]))
+    reference_path(raw[:10])
 
-    (t_extract, cpu_extract), (t_tokens, cpu_tokens) = best_of_interleaved(
-        repeat, [lambda: list(extract_many(raw)), lambda: list(tokenizer.pipe(normalized))]
-    )
+    works = [lambda: list(extract_many(raw)), lambda: list(tokenizer.pipe(normalized))]
+    if reference_raw:
+        works.append(lambda: reference_path(reference_raw))
+    timings = best_of_interleaved(repeat, works)
+    (t_extract, cpu_extract), (t_tokens, cpu_tokens) = timings[:2]
     ratio = t_tokens / t_extract
     print(f"\nSpeed on {len(raw)} non-held-out postings ({words:,} words), best of {repeat}"
           " (runs interleaved):")
@@ -166,6 +189,25 @@ def speed(postings: dict[str, str], *, n: int, repeat: int, seed: int) -> float:
     print(f"  ratio extraction / tokenizer: {ratio:.2f} "
           f"({verdict} the target >= {TARGET_SPEED_RATIO}); "
           f"CPU-time ratio {cpu_tokens / cpu_extract:.2f}")
+    if reference_raw:
+        t_reference, cpu_reference = timings[2]
+        print(f"  reference path (plain spaCy), first {len(reference_raw)} postings"
+              f" {reference_words / t_reference:>8,.0f} words/s"
+              f"  ({t_reference:.2f} s, CPU {cpu_reference:.2f} s)")
+        print(f"  fast path / reference path: {(words / t_extract) / (reference_words / t_reference):.1f}x"
+              " the words per second")
+
+    # Start-up: build the pipeline and match a first doc (the taxonomy and the lemma table
+    # are read by then; the fast path's tables and the reference Matcher are made here).
+    (t_build, _), (t_build_reference, _) = best_of_interleaved(
+        min(repeat, 3),
+        [
+            lambda: build_pipeline()("Deploy models."),
+            lambda: build_pipeline(reference=True)("Deploy models."),
+        ],
+    )
+    print(f"  start-up: build_pipeline() and a first doc {t_build:.2f} s;"
+          f" build_pipeline(reference=True) {t_build_reference:.2f} s")
     return ratio
 
 
@@ -181,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="timed runs of each, taking turns; the best counts "
                         "(default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the timing sample")
+    parser.add_argument("--reference-n", type=int, default=200,
+                        help="postings of the sample to time the reference path on; 0 skips it "
+                        "(default: %(default)s)")
     parser.add_argument("--taxonomy", type=Path, default=None,
                         help="folder with skills.jsonl and tasks.jsonl to score instead of the "
                         "packaged taxonomy (quality only)")
@@ -205,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_quality:
         quality(postings, args.gold, extractor(args.taxonomy), verbose=args.verbose)
     if not args.no_speed:
-        speed(postings, n=args.n, repeat=args.repeat, seed=args.seed)
+        speed(postings, n=args.n, repeat=args.repeat, seed=args.seed, reference_n=args.reference_n)
     return 0
 
 

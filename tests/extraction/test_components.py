@@ -1,4 +1,4 @@
-"""The spaCy components' array-based fast paths give what spaCy's stock paths give."""
+"""The spaCy components, and the fast path's pieces next to what spaCy's stock paths give."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ from hypothesis import strategies as st
 from spacy.pipeline import Sentencizer
 from spacy.util import filter_spans
 
-from jdanalyzer.extraction.components import HashTable, LexemeTable, _longest_first, _longest_per_id
 from jdanalyzer.extraction.extract import doc_to_extraction, extract_many, prepare_text
+from jdanalyzer.extraction.fastpath import (
+    _compiled,
+    _HashTable,
+    _LexemeTable,
+    _longest_first,
+    _longest_per_id,
+    find_match_ids,
+)
 from jdanalyzer.extraction.pipeline import (
     _SENTENCE_PUNCT,
     LEMMATIZER_PIPE,
@@ -73,32 +80,14 @@ def test_lemmatizer_keeps_lemmas_already_set() -> None:
     assert [t.lemma_ for t in doc] == ["kept", "model"]
 
 
-def _annotate_new_doc(doc):
-    nlp = get_pipeline()
-    return nlp.get_pipe(TAXONOMY_PIPE).annotate_new_doc(
-        doc, nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
-    )
-
-
 def _annotated_by_the_components(text: str):
     nlp = get_pipeline()
     return nlp.get_pipe(LEMMATIZER_PIPE)(nlp.get_pipe(SENTENCIZER_PIPE)(nlp.make_doc(text)))
 
 
-def test_annotate_new_doc_does_what_the_components_do(corpus_texts: list[str]) -> None:
+def _components():
     nlp = get_pipeline()
-    matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    edge_cases = ["", ".", "Deployed models. Then data", "\n\n- Build RAG\n- Ship it!", "?! No", "Façade"]
-    for text in edge_cases + corpus_texts[:15]:
-        doc = nlp.make_doc(text)
-        tokens = _annotate_new_doc(doc)
-        expected = _annotated_by_the_components(text)
-        assert [(t.is_sent_start, t.lemma_) for t in doc] == [(t.is_sent_start, t.lemma_) for t in expected]
-        assert tokens.annotated
-        for name, ours, theirs in zip(tokens._fields, tokens, matcher.token_arrays(expected), strict=True):
-            if name != "annotated":
-                assert ours.tolist() == theirs.tolist(), name
-        assert tokens.firsts.tolist() == [0]
+    return nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
 
 
 # Sentence breaks between a verb and its object, and cased short names at sentence starts.
@@ -111,17 +100,20 @@ _BOUNDARY_TEXTS = [
 ]
 
 
-def test_new_doc_arrays_reads_what_annotate_new_doc_writes(corpus_texts: list[str]) -> None:
-    """The fast path's arrays are those of the annotated doc, and the doc is left as it was."""
+def test_arrays_of_a_fresh_doc_are_those_of_the_annotated_doc(corpus_texts: list[str]) -> None:
+    """The fast path's arrays of a doc fresh from the tokenizer are those it reads from the
+    doc once the components annotated it, and the doc is left as it was."""
     nlp = get_pipeline()
-    matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
-    for text in _BOUNDARY_TEXTS + corpus_texts[:15]:
+    compiled = _compiled(nlp.get_pipe(TAXONOMY_PIPE))
+    sentencizer, lemmatizer = _components()
+    edge_cases = [".", "Deployed models. Then data", "\n\n- Build RAG\n- Ship it!", "?! No", "Façade"]
+    for text in edge_cases + _BOUNDARY_TEXTS + corpus_texts[:15]:
         doc = nlp.make_doc(text)
-        tokens = matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
+        fresh = doc.to_array(["LEMMA", "SENT_START"]).tolist()
+        tokens = compiled.batch_arrays([doc], sentencizer, lemmatizer)
         assert not tokens.annotated
-        assert not doc.has_annotation("LEMMA") and not doc.has_annotation("SENT_START")
-        expected = _annotate_new_doc(nlp.make_doc(text))
+        assert doc.to_array(["LEMMA", "SENT_START"]).tolist() == fresh
+        expected = compiled.token_arrays(_annotated_by_the_components(text))
         for name, ours, theirs in zip(tokens._fields, tokens, expected, strict=True):
             if name != "annotated":
                 assert ours.tolist() == theirs.tolist(), name
@@ -133,36 +125,42 @@ def test_arrays_of_docs_end_to_end_are_each_docs_arrays(corpus_texts: list[str])
     # sentence rule must not look across into the doc before.
     texts = [*_BOUNDARY_TEXTS, "It ends.", "- and goes on", "!", "? Then", "Façade", *corpus_texts[:15]]
     nlp = get_pipeline()
-    matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    compiled = _compiled(nlp.get_pipe(TAXONOMY_PIPE))
+    sentencizer, lemmatizer = _components()
     docs = [nlp.make_doc(text) for text in texts]
-    together = matcher.batch_arrays(docs, sentencizer, lemmatizer)
+    together = compiled.batch_arrays(docs, sentencizer, lemmatizer)
     assert together.firsts.tolist() == numpy.cumsum([0] + [len(d) for d in docs[:-1]]).tolist()
     for doc, first in zip(docs, together.firsts.tolist(), strict=True):
-        alone = matcher.new_doc_arrays(doc, sentencizer, lemmatizer)
+        alone = compiled.batch_arrays([doc], sentencizer, lemmatizer)
         for name, ours, theirs in zip(together._fields, together, alone, strict=True):
             if name not in ("annotated", "firsts"):
                 assert ours[first : first + len(doc)].tolist() == theirs.tolist(), (name, doc.text[:40])
     with pytest.raises(ValueError, match="none of them empty"):
-        matcher.batch_arrays([docs[0], nlp.make_doc("")], sentencizer, lemmatizer)
+        compiled.batch_arrays([docs[0], nlp.make_doc("")], sentencizer, lemmatizer)
 
 
 def test_matches_of_docs_end_to_end_are_each_docs_matches(corpus_texts: list[str]) -> None:
-    texts = [*_BOUNDARY_TEXTS, "Deploy", "models to production.", "Build and", "deploy models", *corpus_texts]
+    """Fresh docs end to end (with the components given) match as each doc does alone once
+    the components annotated it (without them); empty docs among them too."""
+    texts = [*_BOUNDARY_TEXTS, "Deploy", "", "models to production.", "Build and", "deploy models"]
+    texts += corpus_texts
     nlp = get_pipeline()
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    sentencizer, lemmatizer = _components()
     docs = [nlp.make_doc(text) for text in texts]
-    together = matcher.find_match_ids_many(docs, matcher.batch_arrays(docs, sentencizer, lemmatizer))
-    alone = [matcher.find_match_ids(doc) for doc in map(_annotated_by_the_components, texts)]
-    assert together == alone
+    found = find_match_ids(matcher, docs, sentencizer=sentencizer, lemmatizer=lemmatizer)
+    together = [(f.skills, f.tasks) for f in found]
+    alone = [find_match_ids(matcher, [doc])[0] for doc in map(_annotated_by_the_components, texts)]
+    assert together == [(f.skills, f.tasks) for f in alone]
+    for f, a in zip(found, alone, strict=True):
+        assert f.starts.tolist() == a.starts.tolist() and f.ends.tolist() == a.ends.tolist()
     assert sum(len(tasks) for _, tasks in together) > 50  # the corpus texts have verb...object tasks
 
 
 @pytest.fixture(scope="module")
 def wide_matcher():
     """The taxonomy matcher over the shipped terms plus multi-word verbs ("fine-tune",
-    "set up") and 60 made-up tasks: 143 tasks, three 64-bit lanes of task masks."""
+    "set up") and 60 made-up tasks: more than 128 tasks, three 64-bit lanes of task masks."""
     from jdanalyzer.extraction.components import TaxonomyMatcher
     from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy
 
@@ -179,16 +177,6 @@ def wide_matcher():
     return TaxonomyMatcher(get_pipeline(), taxonomy=taxonomy)
 
 
-def _whole_doc_verb_object_matches(matcher, doc) -> list[tuple[int, int, int]]:
-    """What each task's verb...object Matcher finds on the whole annotated doc, the nearest
-    object per verb: the scan's windows must leave none of it out."""
-    nearest: dict[tuple[int, int], int] = {}
-    for task_matcher in matcher._tasks.values():
-        for match_id, start, end in task_matcher(doc):
-            nearest[(match_id, start)] = min(nearest.get((match_id, start), len(doc)), end)
-    return sorted((s, e, m) for (m, s), e in nearest.items())
-
-
 _WIDE_TEXTS = [
     "We fine-tune the widget daily. You will set up a gadget and fine-tune widgets.",
     "Set up, fine - tune and ship the new widgets.\nzorb59 a quux59; zorb3 the quux3 and quux59",
@@ -196,14 +184,15 @@ _WIDE_TEXTS = [
 ]
 
 
-def test_the_scan_leaves_out_no_match_of_the_task_matchers(wide_matcher) -> None:
+def test_the_scan_leaves_out_no_match_of_the_verb_object_matcher(wide_matcher) -> None:
+    """The scan's windows leave out no match the reference path's verb...object Matcher
+    finds on the whole doc."""
     nlp = get_pipeline()
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    compiled = _compiled(wide_matcher)
     docs = [nlp.make_doc(text) for text in _WIDE_TEXTS]
-    batch = wide_matcher.batch_arrays(docs, sentencizer, lemmatizer)
-    found = wide_matcher._verb_object_matches(docs, batch)
+    found = compiled.verb_object_matches(docs, compiled.batch_arrays(docs, *_components()))
     whole_docs = [_annotated_by_the_components(text) for text in _WIDE_TEXTS]
-    assert found == [_whole_doc_verb_object_matches(wide_matcher, doc) for doc in whole_docs]
+    assert found == [wide_matcher.verb_object_matches(doc) for doc in whole_docs]
     term_of = wide_matcher.term_of
     assert {term_of[m].id for matches in found for _, _, m in matches} >= {
         "tune_widgets", "set_up_gadgets", "zz_59", "zz_3", "zz_7", "deploy_models"
@@ -217,12 +206,12 @@ def test_the_scan_leaves_out_no_match_of_the_task_matchers(wide_matcher) -> None
 ), min_size=1, max_size=25), min_size=1, max_size=6))
 def test_the_scan_leaves_out_no_match_on_word_soup(wide_matcher, texts: list[list[str]]) -> None:
     nlp = get_pipeline()
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    compiled = _compiled(wide_matcher)
     texts = [" ".join(words) for words in texts]
     docs = [nlp.make_doc(text) for text in texts]
-    found = wide_matcher._verb_object_matches(docs, wide_matcher.batch_arrays(docs, sentencizer, lemmatizer))
+    found = compiled.verb_object_matches(docs, compiled.batch_arrays(docs, *_components()))
     whole_docs = [_annotated_by_the_components(text) for text in texts]
-    assert found == [_whole_doc_verb_object_matches(wide_matcher, doc) for doc in whole_docs]
+    assert found == [wide_matcher.verb_object_matches(doc) for doc in whole_docs]
 
 
 def _stock_sentencizer_pipeline():
@@ -235,17 +224,18 @@ def _stock_sentencizer_pipeline():
 
 
 def test_matches_on_an_unannotated_doc_equal_the_stock_components(corpus_texts: list[str]) -> None:
-    """find_match_ids on a doc from new_doc_arrays (lemmas written only where the
-    verb...object Matcher reads them, no sentence starts) finds what the components find
-    on a fully annotated doc, with spaCy's stock sentencizer too."""
+    """find_match_ids on a fresh doc (lemmas written only where the verb...object Matcher
+    reads them, no sentence starts) finds what the components find on a fully annotated
+    doc, with spaCy's stock sentencizer too."""
     nlp = get_pipeline()
     stock = _stock_sentencizer_pipeline()
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    sentencizer, lemmatizer = nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
+    sentencizer, lemmatizer = _components()
     n_tasks = 0
     for text in _BOUNDARY_TEXTS + corpus_texts:
         doc = nlp.make_doc(text)
-        skills, tasks = matcher.find_match_ids(doc, matcher.new_doc_arrays(doc, sentencizer, lemmatizer))
+        [found] = find_match_ids(matcher, [doc], sentencizer=sentencizer, lemmatizer=lemmatizer)
+        skills, tasks = found.skills, found.tasks
         assert not doc.has_annotation("SENT_START")
         for pipeline in (nlp, stock):
             annotated = pipeline(text)
@@ -275,30 +265,23 @@ def test_public_components_still_annotate_every_token(corpus_texts: list[str]) -
     assert [t.lemma_ for t in nlp("Deployed models. Then data")] == ["deploy", "model", ".", "then", "datum"]
 
 
-def test_annotate_new_doc_keeps_annotations_already_set() -> None:
-    """A doc that is not fresh from the tokenizer goes through the components, which keep what is set."""
-    doc = get_pipeline().make_doc("Deploying models. Then data")
-    doc[0].lemma_ = "kept"
-    doc[4].is_sent_start = True
-    tokens = _annotate_new_doc(doc)
-    assert [t.lemma_ for t in doc] == ["kept", "model", ".", "then", "datum"]
-    assert tokens.sent_starts.tolist() == [True, False, False, True, True]
-
-
-def test_find_match_ids_reads_the_same_arrays_it_is_given(corpus_texts: list[str]) -> None:
+def test_matches_of_an_annotated_doc_read_its_own_annotations() -> None:
+    """Without components, the fast path reads the lemmas and sentence starts the doc carries."""
     nlp = get_pipeline()
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    for text in corpus_texts[:20]:
-        doc = nlp.make_doc(text)
-        tokens = _annotate_new_doc(doc)
-        assert matcher.find_match_ids(doc, tokens) == matcher.find_match_ids(doc)
+    doc = nlp.make_doc("Deploying models. Then data")
+    doc[0].lemma_ = "kept"  # the lemmatizer keeps it: no verb of deploy_models
+    doc = nlp.get_pipe(LEMMATIZER_PIPE)(nlp.get_pipe(SENTENCIZER_PIPE)(doc))
+    [found] = find_match_ids(matcher, [doc])
+    assert found.tasks == []
+    assert [matcher.term_of[m].id for _, _, m in find_match_ids(matcher, [nlp(doc.text)])[0].tasks] == [
+        "deploy_models"
+    ]
 
 
 def test_lexeme_table_holds_each_lexemes_attributes() -> None:
     nlp = get_pipeline()
-    table = LexemeTable(
-        nlp.get_pipe(TAXONOMY_PIPE), nlp.get_pipe(SENTENCIZER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE)
-    )
+    table = _LexemeTable(_compiled(nlp.get_pipe(TAXONOMY_PIPE)), *_components())
     # More new words than the first allocation, to make the arrays grow.
     text = "Deployed models.\n\n- (LLMs) and ! " + " ".join(f"w{i}" for i in range(1500))
     doc = nlp.make_doc(text)
@@ -307,10 +290,10 @@ def test_lexeme_table_holds_each_lexemes_attributes() -> None:
     assert table.lowers[at].tolist() == [t.lower for t in doc]
     assert table.lengths[at].tolist() == [len(t) for t in doc]
     flags = table.flags[at].tolist()
-    assert [bool(f & LexemeTable.ENDER) for f in flags] == [t.text in _SENTENCE_PUNCT for t in doc]
-    assert [bool(f & LexemeTable.PUNCT) for f in flags] == [t.is_punct for t in doc]
-    assert [bool(f & LexemeTable.SPACE) for f in flags] == [t.is_space for t in doc]
-    assert [t.text for t, f in zip(doc, flags, strict=False) if f & LexemeTable.ENDER] == [".", "\n\n", "!"]
+    assert [bool(f & _LexemeTable.ENDER) for f in flags] == [t.text in _SENTENCE_PUNCT for t in doc]
+    assert [bool(f & _LexemeTable.PUNCT) for f in flags] == [t.is_punct for t in doc]
+    assert [bool(f & _LexemeTable.SPACE) for f in flags] == [t.is_space for t in doc]
+    assert [t.text for t, f in zip(doc, flags, strict=False) if f & _LexemeTable.ENDER] == [".", "\n\n", "!"]
     assert table.rows(doc.to_array("ORTH")).tolist() == at.tolist()  # nothing added the second time
 
 
@@ -322,7 +305,7 @@ def test_longest_per_id_lets_different_tasks_overlap() -> None:
 
 
 def test_hash_table_finds_merged_and_pending_keys() -> None:
-    table = HashTable({5: 50, 1: 10})
+    table = _HashTable({5: 50, 1: 10})
     table.add({3: 30})  # stays pending: below the merge threshold
     values, found = table.get(numpy.array([1, 2, 3, 5, 7], dtype=numpy.uint64))
     assert values.tolist() == [10, 0, 30, 50, 0]
@@ -341,7 +324,7 @@ def test_hash_table_finds_merged_and_pending_keys() -> None:
 def test_hash_table_answers_like_a_dict(items: dict[int, int], others: list[int]) -> None:
     """Keys that share their slot (small ones do: the slot is the low bits) and absent keys."""
     items.update({k: k for k in range(0, 4096, 512)})  # all in slot 0
-    table = HashTable(items)
+    table = _HashTable(items)
     queries = [*items, *others, 0, 1, 2**64 - 1]
     values, found = table.get(numpy.array(queries, dtype=numpy.uint64))
     assert found.tolist() == [q in items for q in queries]

@@ -35,8 +35,8 @@ def doc_to_extraction(
 ) -> Extraction:
     """Read the spans the taxonomy matcher left on ``doc`` into an :class:`Extraction`.
 
-    Pass ``text`` when you have the string the doc was made from: ``doc.text`` rebuilds it
-    token by token, which costs as much as the matching.
+    Pass ``text`` when you have the string the doc was made from; otherwise ``doc.text``
+    rebuilds it token by token.
     """
     taxonomy = taxonomy or load_taxonomy()
     text = doc.text if text is None else text
@@ -92,54 +92,34 @@ def extract_many(
 def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
     """The extractions of normalized texts, each with whether it was cut."""
     from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+    from jdanalyzer.extraction.fastpath import find_match_ids
     from jdanalyzer.extraction.pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 
     if not prepared:
         return
     nlp = get_pipeline()
-    # The components are called directly rather than through ``nlp.pipe``: what the
-    # sentencizer and lemmatizer would work out is gathered per lexeme and kept in arrays,
-    # and the matcher's matches are read as token offsets, without making Span objects for
-    # ``doc.spans`` and reading them back.
     sentencizer = nlp.get_pipe(SENTENCIZER_PIPE)
     lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE)
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
     assert isinstance(sentencizer, ArraySentencizer)
     assert isinstance(lemmatizer, CaseFoldingLemmatizer)
     assert isinstance(matcher, TaxonomyMatcher)
+    # The docs go to the fast path fresh from the tokenizer, rather than through
+    # ``nlp.pipe``: it does the sentencizer's and lemmatizer's work itself, and gives the
+    # matches that TaxonomyMatcher.reference_matches gives, as token offsets.
     docs = [nlp.make_doc(clean) for clean, _ in prepared]
-    # Only the Extractions leave here, so the docs are not annotated: the matcher writes
-    # lemmas on docs where its verb...object Matcher has windows to check. The token
-    # arrays of the non-empty docs are read together, end to end.
-    nonempty = [doc for doc in docs if len(doc)] if lemmatizer.mode == "lookup" else []
-    batch = matcher.batch_arrays(nonempty, sentencizer, lemmatizer) if nonempty else None
-    in_batch: dict[int, tuple[int, tuple[list, list]]] = {}  # id(doc) -> first token, match ids
-    if batch is not None:
-        match_ids = matcher.find_match_ids_many(nonempty, batch)
-        firsts = batch.firsts.tolist()
-        in_batch = {
-            id(doc): (first, ids) for doc, first, ids in zip(nonempty, firsts, match_ids, strict=True)
-        }
-    for doc, (clean, truncated) in zip(docs, prepared, strict=True):
-        if batch is not None and id(doc) in in_batch:
-            first, (skills, tasks) = in_batch[id(doc)]
-            idx = batch.idx[first : first + len(doc)]
-            ends = batch.ends[first : first + len(doc)]
-        else:  # empty, or lemmas not from the lookup table
-            tokens = matcher.annotate_new_doc(doc, sentencizer, lemmatizer)
-            skills, tasks = matcher.find_match_ids(doc, tokens)
-            idx, ends = tokens.idx, tokens.ends
+    found = find_match_ids(matcher, docs, sentencizer=sentencizer, lemmatizer=lemmatizer)
+    for (clean, truncated), ids in zip(prepared, found, strict=True):
         yield _extraction(
             clean,
-            _matches(skills, matcher.term_of, clean, idx, ends),
-            _matches(tasks, matcher.term_of, clean, idx, ends),
+            _matches(ids.skills, matcher.term_of, clean, ids.starts, ids.ends),
+            _matches(ids.tasks, matcher.term_of, clean, ids.starts, ids.ends),
             truncated,
         )
 
 
 def _match(term: Term, text: str, start: int, end: int) -> Match:
-    # Positional: a frozen dataclass takes keywords at twice the cost, and extraction makes
-    # tens of thousands of these.
+    # Positional arguments: benchmarks/bench_extract.py times extraction.
     return Match(term.id, term.name, text[start:end], start, end, term.kind, term.side, term.category)
 
 

@@ -19,8 +19,12 @@ TAXONOMY_PIPE = "jdanalyzer_taxonomy"
 _SENTENCE_PUNCT = [".", "!", "?", ";", "\n", "\n\n", "。", "！", "？"]
 
 
-def build_pipeline() -> Language:
+def build_pipeline(*, reference: bool = False) -> Language:
     """Return a new ``spacy.blank("en")`` pipeline with sentencizer, lemmas and the taxonomy matcher.
+
+    With ``reference``, the pipeline is the plain spaCy path: spaCy's own sentencizer, and
+    the taxonomy matcher's :meth:`~jdanalyzer.extraction.components.TaxonomyMatcher.reference_matches`
+    in place of the fast path. It finds the same matches (benchmarks/bench_extract.py times both).
 
     Example:
         >>> nlp = build_pipeline()
@@ -30,11 +34,11 @@ def build_pipeline() -> Language:
     """
     import spacy
 
-
     nlp = spacy.blank("en")
-    nlp.add_pipe("jdanalyzer_sentencizer", name=SENTENCIZER_PIPE, config={"punct_chars": _SENTENCE_PUNCT})
+    sentencizer = "sentencizer" if reference else "jdanalyzer_sentencizer"
+    nlp.add_pipe(sentencizer, name=SENTENCIZER_PIPE, config={"punct_chars": _SENTENCE_PUNCT})
     nlp.add_pipe("jdanalyzer_lemmatizer", name=LEMMATIZER_PIPE)
-    nlp.add_pipe("jdanalyzer_taxonomy", name=TAXONOMY_PIPE)
+    nlp.add_pipe("jdanalyzer_taxonomy", name=TAXONOMY_PIPE, config={"reference": reference})
     nlp.initialize()
     return nlp
 

@@ -1,0 +1,602 @@
+"""The taxonomy matcher's fast path: the matches of the reference path, read from token arrays.
+
+:meth:`~jdanalyzer.extraction.components.TaxonomyMatcher.reference_matches` states what
+jdanalyzer extracts, with spaCy's PhraseMatcher, Matcher and ``filter_spans``; read it
+first. :func:`find_match_ids` finds the same matches, and is what ``extract_many`` and the
+component call. ``tests/extraction/test_parity.py`` holds the two to the same output, and
+``benchmarks/bench_extract.py`` times one next to the other.
+
+What differs from the reference path:
+
+- Over docs fresh from the tokenizer, the sentencizer's and lemmatizer's results are not
+  written to the docs: what they give for a token depends on its lexeme alone, so it is
+  worked out once per lexeme (:class:`_LexemeTable`) and gathered per doc, for the docs of
+  a batch end to end (:class:`_TokenArrays`).
+- The verb...object Matcher does not run over whole docs. A scan over the arrays
+  (:meth:`_Compiled.windows`) finds each task verb followed within reach, with no sentence
+  or clause break between, by an object of the same task (the tasks a word belongs to are
+  bits of 64-bit lanes, :class:`_MaskTable`); the Matcher of that task then runs on those
+  windows alone, so each match is the Matcher's own.
+- Overlaps are resolved on ``(start, end, id)`` tuples, as ``filter_spans`` resolves them
+  on spans (:func:`_longest_first`).
+- String hashes are looked up for whole arrays at once in :class:`_HashTable`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH, SENT_START
+from spacy.matcher import Matcher
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+
+__all__ = ["MatchIds", "find_match_ids"]
+
+Found = list[tuple[int, int, int]]  # (start token, end token, match id) in text order
+
+
+class MatchIds(NamedTuple):
+    """The matches of one doc as token offsets, and where each token starts and ends in the text."""
+
+    skills: Found
+    tasks: Found
+    starts: numpy.ndarray  # character offset of each token
+    ends: numpy.ndarray  # character offset after each token
+
+
+def find_match_ids(
+    matcher: TaxonomyMatcher,
+    docs: Sequence[Doc],
+    *,
+    sentencizer: ArraySentencizer | None = None,
+    lemmatizer: CaseFoldingLemmatizer | None = None,
+) -> list[MatchIds]:
+    """The skills and tasks ``matcher`` finds in each of ``docs``, as
+    :meth:`~jdanalyzer.extraction.components.TaxonomyMatcher.reference_matches` finds them,
+    with ``(start, end, match_id)`` token offsets (``match_id`` is the hash of the taxonomy
+    id) in text order.
+
+    Without ``sentencizer`` and ``lemmatizer`` the docs must carry sentence starts and
+    lemmas. With them, the docs are taken as fresh from the tokenizer and are not
+    annotated, except that lemmas are written to the docs whose verb...object windows the
+    Matcher checks.
+
+    Example:
+        >>> from jdanalyzer.extraction.pipeline import build_pipeline
+        >>> nlp = build_pipeline()
+        >>> matcher = nlp.get_pipe("jdanalyzer_taxonomy")
+        >>> [found] = find_match_ids(matcher, [nlp("Deploy models with vLLM.")])
+        >>> [(s, e, matcher.term_of[m].id) for s, e, m in found.skills + found.tasks]
+        [(3, 4, 'vllm'), (0, 2, 'deploy_models')]
+    """
+    compiled = _compiled(matcher)
+    if sentencizer is None or lemmatizer is None:
+        return [compiled.match_annotated(doc) for doc in docs]
+    results: list[MatchIds | None] = [None] * len(docs)
+    batch = [k for k, doc in enumerate(docs) if len(doc)] if lemmatizer.mode == "lookup" else []
+    if batch:
+        batch_docs = [docs[k] for k in batch]
+        tokens = compiled.batch_arrays(batch_docs, sentencizer, lemmatizer)
+        found = compiled.match_many(batch_docs, tokens)
+        for k, first, (skills, tasks) in zip(batch, tokens.firsts.tolist(), found, strict=True):
+            end = first + len(docs[k])
+            results[k] = MatchIds(skills, tasks, tokens.idx[first:end], tokens.ends[first:end])
+    # Empty docs, and lemmas not from the lookup table: the components annotate the doc.
+    return [
+        found if found is not None else compiled.match_annotated(lemmatizer(sentencizer(doc)))
+        for doc, found in zip(docs, results, strict=True)
+    ]
+
+
+_COMPILED: weakref.WeakKeyDictionary[TaxonomyMatcher, _Compiled] = weakref.WeakKeyDictionary()
+
+
+def _compiled(matcher: TaxonomyMatcher) -> _Compiled:
+    """The fast path's tables for ``matcher``, made on first use."""
+    compiled = _COMPILED.get(matcher)
+    if compiled is None:
+        compiled = _COMPILED[matcher] = _Compiled(matcher)
+    return compiled
+
+
+# What a token can be in a verb...object match, as bits of its flags.
+_VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
+_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+
+_ONE_DOC = numpy.zeros(1, dtype=numpy.int64)
+_ONE_DOC.flags.writeable = False
+
+
+class _TokenArrays(NamedTuple):
+    """What the fast path reads of a doc's tokens, as arrays over the doc, or over several
+    docs end to end (see ``firsts``)."""
+
+    lemmas: numpy.ndarray  # LEMMA hashes
+    lowers: numpy.ndarray  # LOWER hashes
+    sent_starts: numpy.ndarray  # bool: the token starts a sentence
+    breaks: numpy.ndarray  # bool: punctuation or space
+    flags: numpy.ndarray  # what the token can be in a verb...object match (_VERB etc.)
+    idx: numpy.ndarray  # character offset of the token
+    ends: numpy.ndarray  # character offset after the token
+    # The docs carry these lemmas and sentence starts; if not, the lemmas are written to
+    # the docs whose windows the verb...object Matcher checks (see _Compiled.verb_object_matches).
+    annotated: bool = True
+    # The index of each doc's first token: [0] for one doc, more for docs end to end.
+    firsts: numpy.ndarray = _ONE_DOC
+
+
+class _Compiled:
+    """What the fast path derives from a :class:`TaxonomyMatcher`'s rules: hash tables of
+    the words of verb...object patterns, a Matcher per task, and lexeme tables."""
+
+    def __init__(self, matcher: TaxonomyMatcher) -> None:
+        self.matcher = matcher
+        strings = matcher.vocab.strings
+        # What each lemma can be in a verb...object match, as bit flags for one look-up.
+        self.lemma_flags = _flag_table(
+            {
+                _VERB: matcher.verb_tasks,
+                _OBJECT: matcher.object_tasks,
+                _CHAIN_WORD: [strings.add(word) for word in matcher.chain_words],
+                _COORDINATOR: [strings.add(word) for word in matcher.COORDINATION],
+            }
+        )
+        self.hyphen = numpy.uint64(strings.add("-"))
+        # One Matcher per task, so that a window is checked against that task's patterns only.
+        self.task_matchers: dict[str, Matcher] = {}
+        for term_id, patterns in matcher.task_patterns.items():
+            self.task_matchers[term_id] = Matcher(matcher.vocab)
+            self.task_matchers[term_id].add(term_id, patterns)
+        # The verb and object look-ups with the task ids as bits, in rows of 64-bit lanes:
+        # the scan tests every (verb, object) pair at once for a task they share.
+        self.task_of_bit = sorted(matcher.task_patterns)
+        self.verb_lanes, self.first_part_lanes, self.object_lanes = (
+            _MaskTable(terms, self.task_of_bit)
+            for terms in (matcher.verb_tasks, matcher.first_part_tasks, matcher.object_tasks)
+        )
+        # (sentencizer, lemmatizer, punct_chars, _LexemeTable) of the last batch.
+        self._lexemes: tuple[ArraySentencizer, CaseFoldingLemmatizer, tuple[str, ...], _LexemeTable] | None
+        self._lexemes = None
+
+    def match_annotated(self, doc: Doc) -> MatchIds:
+        """The matches of a doc that carries sentence starts and lemmas."""
+        tokens = self.token_arrays(doc)
+        [(skills, tasks)] = self.match_many([doc], tokens)
+        return MatchIds(skills, tasks, tokens.idx, tokens.ends)
+
+    def match_many(self, docs: Sequence[Doc], tokens: _TokenArrays) -> list[tuple[Found, Found]]:
+        """(skills, tasks) of each of ``docs``, given the arrays of all their tokens end to
+        end (see :meth:`batch_arrays`): the scan for verb...object windows runs once over
+        all of them."""
+        matcher = self.matcher
+        skill_ids = matcher.skill_ids
+        sent_starts = tokens.sent_starts
+        results = []
+        verb_object_matches = self.verb_object_matches(docs, tokens)
+        for doc, first, verb_object in zip(docs, tokens.firsts.tolist(), verb_object_matches, strict=True):
+            found = matcher.phrases(doc)
+            skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
+            tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
+            for match_id, start, end in matcher.cased(doc):
+                if matcher.accepts_cased(doc, start, end, bool(sent_starts[first + start])):
+                    (skills if match_id in skill_ids else tasks).append((start, end, match_id))
+            tasks += verb_object
+            results.append((_longest_first(skills), _longest_per_id(tasks)))
+        return results
+
+    def verb_object_matches(self, docs: Sequence[Doc], tokens: _TokenArrays) -> list[Found]:
+        """Each doc's verb...object matches: each task's Matcher on the windows where it can
+        match, the nearest object per task and verb."""
+        firsts = tokens.firsts
+        found: list[Found] = [[] for _ in docs]
+        windows = self.windows(tokens)
+        if not windows:
+            return found
+        # Each window lies in one doc: a doc's first token starts a sentence, where scans stop.
+        by_doc: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for term_id, spans in windows.items():
+            at = numpy.searchsorted(firsts, [start for start, _ in spans], side="right") - 1
+            for k, (start, end) in zip(at.tolist(), spans, strict=True):
+                by_doc[k].append((term_id, start, end))
+        lemmas = tokens.lemmas
+        firsts_list = firsts.tolist()
+        for k, doc_windows in by_doc.items():
+            doc, first = docs[k], firsts_list[k]
+            if not tokens.annotated:
+                # The doc has no lemmas or sentence starts: write the lemmas, all the Matcher
+                # reads that the doc lacks (its IS_SENT_START checks read False, as they
+                # would on the annotated doc; see windows).
+                doc.from_array([LEMMA], lemmas[first : first + len(doc)].reshape(-1, 1))  # type: ignore[arg-type]
+            # A verb takes its nearest object: keep the shortest match per task and start.
+            # The scan found lemmas, so the Matcher's check for missing lemmas is skipped.
+            n = len(doc)
+            nearest: dict[tuple[int, int], int] = {}
+            for term_id, start, end in doc_windows:
+                start, end = start - first, end - first
+                for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
+                    key = (match_id, start + s)
+                    nearest[key] = min(nearest.get(key, n), start + e)
+            found[k] = sorted((s, e, m) for (m, s), e in nearest.items())
+        return found
+
+    def windows(self, tokens: _TokenArrays) -> dict[str, list[list[int]]]:
+        """The scan: token windows ``[start, end]`` (end exclusive) per task id where that
+        task's verb...object patterns can match, over ``tokens`` (one doc or several)."""
+        n = len(tokens.flags)
+        flags = tokens.flags
+        objects = numpy.flatnonzero(flags & _OBJECT)
+        if not objects.size:
+            return {}
+        verbs = numpy.flatnonzero(flags & _VERB)
+        if not verbs.size:
+            return {}
+        # The scan from a verb stops before the next sentence start, at the next punctuation
+        # or space that is not a coordination ("design, build and deploy"), or at ``reach``.
+        # Whichever of the first two comes first is the first stop after the verb.
+        reach = self.matcher.reach
+        window = self.matcher.window
+        starts = tokens.sent_starts
+        breaks = tokens.breaks & ((flags & _COORDINATOR) == 0)
+        lemmas, lowers = tokens.lemmas, tokens.lowers
+        if len(self.first_part_lanes):
+            # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
+            after_first_part = self.first_part_lanes.contains(lowers[:-1])
+            breaks[1:] &= ~(after_first_part & (lowers[1:] == self.hyphen))
+        stops = numpy.flatnonzero(starts | breaks)
+        last_before_stop = numpy.append(stops - starts[stops], n - 1)
+        last = numpy.minimum(
+            last_before_stop[numpy.searchsorted(stops, verbs, side="right")], verbs + reach
+        )
+        first_object = numpy.searchsorted(objects, verbs, side="right")
+        counts = numpy.searchsorted(objects, last, side="right") - first_object
+        if not counts.any():
+            return {}
+        # Every (verb, object within reach) pair, as arrays: pair p is the verb at
+        # pair_verb[p] and the object at pair_object[p], each verb's objects in turn.
+        pair_verb = numpy.repeat(verbs, counts)
+        pairs_before = numpy.cumsum(counts) - counts  # pairs of the verbs before each verb
+        pair_k = numpy.arange(len(pair_verb)) + numpy.repeat(first_object - pairs_before, counts)
+        pair_object = objects[pair_k]
+        # Tokens between verb and object that cannot be coordinated verbs fill the gap, which
+        # holds ``window`` tokens (two more after the first part of a multi-word verb).
+        gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
+        verb_lanes = self.verb_lanes.get(lemmas[pair_verb])
+        limit = gap_fill[pair_verb] + window
+        if len(self.first_part_lanes):
+            verb_lanes |= self.first_part_lanes.get(lowers[pair_verb])
+            limit += numpy.where(self.first_part_lanes.contains(lowers[pair_verb]), 2, 0)
+        # A pair can match when the object is within the gap and verb and object share a
+        # task; the loop below goes through the tasks each such pair shares.
+        shared = verb_lanes & self.object_lanes.get(lemmas[pair_object])
+        keep = (gap_fill[pair_object - 1] <= limit) & shared.any(axis=1)
+        task_of_bit = self.task_of_bit
+        windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
+        for i, j, lanes in zip(
+            pair_verb[keep].tolist(), pair_object[keep].tolist(), shared[keep].tolist(), strict=True
+        ):
+            for lane, common in enumerate(lanes):
+                while common:
+                    bit = common & -common
+                    common ^= bit
+                    spans = windows[task_of_bit[64 * lane + bit.bit_length() - 1]]
+                    # A window holds no sentence start but at its first token, so the
+                    # Matcher's IS_SENT_START checks (never on a first token) read False.
+                    if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
+                        spans[-1][1] = max(spans[-1][1], j + 1)
+                    else:
+                        spans.append([i, j + 1])
+        return windows
+
+    def token_arrays(self, doc: Doc) -> _TokenArrays:
+        """Read what the fast path needs of an annotated doc's tokens, with one ``to_array`` call."""
+        rows = doc.to_array([LEMMA, LOWER, SENT_START, IS_PUNCT, IS_SPACE, IDX, LENGTH])
+        lemmas, lowers = rows[:, 0], rows[:, 1]
+        return _TokenArrays(
+            lemmas=lemmas,
+            lowers=lowers,
+            sent_starts=rows[:, 2] == 1,
+            breaks=(rows[:, 3] + rows[:, 4]) > 0,
+            flags=self.token_flags(lemmas, lowers),
+            idx=rows[:, 5],
+            ends=rows[:, 5] + rows[:, 6],
+        )
+
+    def token_flags(self, lemmas: numpy.ndarray, lowers: numpy.ndarray) -> numpy.ndarray:
+        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma
+        and, for the first part of a multi-word verb, its lowercase form."""
+        flags = self.lemma_flags.get(lemmas)[0]
+        if len(self.first_part_lanes):
+            flags |= numpy.where(self.first_part_lanes.contains(lowers), _VERB, 0).astype(numpy.uint64)
+        return flags
+
+    def batch_arrays(
+        self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> _TokenArrays:
+        """The token arrays of non-empty docs fresh from the tokenizer, end to end, as they
+        would be once ``sentencizer`` and then ``lemmatizer`` (in lookup mode) annotated
+        them; the docs are left as they are. ``firsts`` holds the index of each doc's first
+        token. ORTH is read once and every other attribute gathered from a :class:`_LexemeTable`.
+
+        Example:
+            >>> from jdanalyzer.extraction.pipeline import build_pipeline
+            >>> nlp = build_pipeline()
+            >>> docs = [nlp.make_doc("Deployed models. Then more"), nlp.make_doc("Hi.")]
+            >>> tokens = _compiled(nlp.get_pipe("jdanalyzer_taxonomy")).batch_arrays(
+            ...     docs, nlp.get_pipe("jdanalyzer_sentencizer"), nlp.get_pipe("jdanalyzer_lemmatizer"))
+            >>> tokens.firsts.tolist(), tokens.sent_starts.tolist()
+            ([0, 5], [True, False, False, True, False, True, False])
+        """
+        if not docs or not all(len(doc) for doc in docs):
+            raise ValueError("batch_arrays takes one or more docs, none of them empty")
+        parts = [doc.to_array([ORTH, IDX]) for doc in docs]
+        rows = parts[0] if len(parts) == 1 else numpy.concatenate(parts)
+        firsts = numpy.cumsum([0] + [len(part) for part in parts[:-1]])
+        table = self.lexeme_table(sentencizer, lemmatizer)
+        at = table.rows(rows[:, 0])
+        flags = table.flags[at]
+        idx = rows[:, 1]
+        return _TokenArrays(
+            lemmas=table.lemmas[at],
+            lowers=table.lowers[at],
+            sent_starts=sentencizer.sentence_starts(
+                (flags & _LexemeTable.ENDER) > 0, (flags & _LexemeTable.PUNCT) > 0, firsts
+            ),
+            breaks=(flags & (_LexemeTable.PUNCT | _LexemeTable.SPACE)) > 0,
+            flags=flags & _MATCH_FLAGS,
+            idx=idx,
+            ends=idx + table.lengths[at],
+            annotated=False,
+            firsts=firsts,
+        )
+
+    def lexeme_table(self, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer) -> _LexemeTable:
+        """The lexeme table for these components, kept while they and the sentence enders stay."""
+        chars = tuple(sentencizer.punct_chars)
+        cached = self._lexemes
+        if cached is None or cached[:2] != (sentencizer, lemmatizer) or cached[2] != chars:
+            table = _LexemeTable(self, sentencizer, lemmatizer)
+            cached = self._lexemes = (sentencizer, lemmatizer, chars, table)
+        return cached[3]
+
+
+class _LexemeTable:
+    """What the sentencizer, the lemmatizer and the fast path read of a token that depends
+    on its lexeme alone, by ORTH hash: worked out once per lexeme, gathered per doc. Like
+    spaCy's own caches, it takes a lexeme's lowercase form and flags not to change."""
+
+    # Bits of ``flags`` above the matcher's own: the token is one of the sentencizer's
+    # ``punct_chars``, is punctuation, is space.
+    ENDER, PUNCT, SPACE = 16, 32, 64
+
+    def __init__(
+        self, compiled: _Compiled, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+    ) -> None:
+        self._compiled, self._sentencizer, self._lemmatizer = compiled, sentencizer, lemmatizer
+        self._rows = _HashTable()  # ORTH hash -> row of the arrays below
+        self._size = 0
+        self.lowers = numpy.zeros(0, dtype=numpy.uint64)
+        self.lemmas = numpy.zeros(0, dtype=numpy.uint64)
+        self.lengths = numpy.zeros(0, dtype=numpy.uint64)
+        self.flags = numpy.zeros(0, dtype=numpy.uint64)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def rows(self, orths: numpy.ndarray) -> numpy.ndarray:
+        """The row of each ORTH hash, adding the lexemes not met before."""
+        rows, found = self._rows.get(orths)
+        if not found.all():
+            self._add(numpy.unique(orths[~found]))
+            rows, _ = self._rows.get(orths)
+        return rows
+
+    def _add(self, orths: numpy.ndarray) -> None:
+        vocab = self._compiled.matcher.vocab
+        lexemes = [vocab[orth] for orth in orths.tolist()]
+        lowers = numpy.array([lex.lower for lex in lexemes], dtype=numpy.uint64)
+        lemmas = self._lemmatizer.lemma_hashes(lowers)
+        flags = self._compiled.token_flags(lemmas, lowers)
+        for bit, values in (
+            (self.ENDER, self._sentencizer.is_ender(orths)),
+            (self.PUNCT, numpy.array([lex.is_punct for lex in lexemes], dtype=bool)),
+            (self.SPACE, numpy.array([lex.is_space for lex in lexemes], dtype=bool)),
+        ):
+            flags |= numpy.where(values, bit, 0).astype(numpy.uint64)
+        start, end = self._size, self._size + len(orths)
+        if end > len(self.flags):  # grow by doubling, so adding stays linear
+            capacity = max(1024, 2 * end)
+            for name in ("lowers", "lemmas", "lengths", "flags"):
+                grown = numpy.zeros(capacity, dtype=numpy.uint64)
+                grown[:start] = getattr(self, name)[:start]
+                setattr(self, name, grown)
+        self.lowers[start:end] = lowers
+        self.lemmas[start:end] = lemmas
+        self.lengths[start:end] = [len(lex.orth_) for lex in lexemes]
+        self.flags[start:end] = flags
+        self._rows.add(dict(zip(orths.tolist(), range(start, end), strict=True)))
+        self._size = end
+
+
+class _HashTable:
+    """Integers keyed by string hash, looked up for a whole token array at once.
+
+    A hash table in numpy arrays (see :class:`_Slots`). New keys wait in a dict and are
+    merged in batches, so a growing table (lexemes of new words) is not rebuilt on every
+    document.
+    """
+
+    def __init__(self, items: dict[int, int] | None = None) -> None:
+        self.keys = numpy.zeros(0, dtype=numpy.uint64)
+        self.values = numpy.zeros(0, dtype=numpy.uint64)
+        self._slots = _Slots(self.keys, self.values)
+        self._pending: dict[int, int] = {}
+        if items:
+            self.add(items)
+            self._merge()
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self._pending)
+
+    def add(self, items: dict[int, int]) -> None:
+        self._pending.update(items)
+        if len(self._pending) > max(1024, len(self.keys) // 8):
+            self._merge()
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Return (values, found) for an array of hashes; missing ones get 0."""
+        values, found = self._slots.get(hashes)
+        if self._pending and not found.all():
+            pending = self._pending
+            for i in numpy.flatnonzero(~found).tolist():
+                value = pending.get(int(hashes[i]))
+                if value is not None:
+                    values[i] = value
+                    found[i] = True
+        return values, found
+
+    def contains(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        return self.get(hashes)[1]
+
+    def _merge(self) -> None:
+        items = dict(zip(self.keys.tolist(), self.values.tolist(), strict=True))
+        items.update(self._pending)
+        self._pending = {}
+        self.keys = numpy.fromiter(items, dtype=numpy.uint64, count=len(items))
+        self.values = numpy.fromiter(items.values(), dtype=numpy.uint64, count=len(items))
+        self._slots = _Slots(self.keys, self.values)
+
+
+class _Slots:
+    """A hash table in arrays: each key sits in the slot that its low bits name; keys whose
+    slot is taken wait in a sorted array, searched only for hashes not found in their slot.
+
+    There are at least twice as many slots as keys, so a lookup is one gather for most
+    hashes. Keys go in in the order given, so the early (frequent) words get the slots. An
+    empty slot holds a key of another slot, so it matches no hash that lands there.
+    """
+
+    def __init__(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        n = len(keys)
+        size = 1 << max(4, (2 * n).bit_length())
+        self.mask = numpy.uint64(size - 1)
+        self.keys = (numpy.arange(size, dtype=numpy.uint64) + numpy.uint64(1)) & self.mask
+        self.values = numpy.zeros(size, dtype=numpy.uint64)
+        taken, first = numpy.unique(keys & self.mask, return_index=True)
+        self.keys[taken] = keys[first]
+        self.values[taken] = values[first]
+        rest = numpy.ones(n, dtype=bool)
+        rest[first] = False
+        self.rest = _Sorted(keys[rest], values[rest])
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        slots = hashes & self.mask
+        found = self.keys[slots] == hashes
+        values = self.values[slots]
+        if found.all():
+            return values, found
+        values[~found] = 0
+        if len(self.rest.keys):
+            missed = numpy.flatnonzero(~found)
+            more, more_found = self.rest.get(hashes[missed])
+            values[missed] = more
+            found[missed] = more_found
+        return values, found
+
+
+class _Sorted:
+    """The keys of :class:`_Slots` that found their slot taken: a binary search over them."""
+
+    def __init__(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        order = numpy.argsort(keys)
+        self.keys, self.values = keys[order], values[order]
+
+    def get(self, hashes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        if not len(self.keys):
+            return numpy.zeros(len(hashes), dtype=numpy.uint64), numpy.zeros(len(hashes), dtype=bool)
+        at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        found = self.keys[at] == hashes
+        return numpy.where(found, self.values[at], numpy.uint64(0)), found
+
+
+def _flag_table(groups: dict[int, Iterable[int]]) -> _HashTable:
+    """Bit flags by string hash: what each lemma can be in a verb...object match."""
+    flags: dict[int, int] = defaultdict(int)
+    for flag, hashes in groups.items():
+        for h in hashes:
+            flags[h] |= flag
+    return _HashTable(flags)
+
+
+class _MaskTable:
+    """The tasks each string hash (a verb's lemma, say) belongs to, as bits in rows of 64-bit
+    lanes (bit ``k`` is task ``task_of_bit[k]``): ``get`` gives the rows of a whole array of
+    hashes at once, zeros for hashes not in the table."""
+
+    def __init__(self, terms: dict[int, set[str]], task_of_bit: list[str]) -> None:
+        bit_of = {term_id: k for k, term_id in enumerate(task_of_bit)}
+        self._rows = _HashTable({h: row for row, h in enumerate(terms, start=1)})
+        self.masks = numpy.zeros((len(terms) + 1, max(1, -(-len(task_of_bit) // 64))), dtype=numpy.uint64)
+        for row, ids in enumerate(terms.values(), start=1):
+            for k in (bit_of[term_id] for term_id in ids):
+                self.masks[row, k // 64] |= numpy.uint64(1 << (k % 64))
+
+    def __len__(self) -> int:
+        return len(self.masks) - 1
+
+    def get(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        return self.masks[self._rows.get(hashes)[0]]
+
+    def contains(self, hashes: numpy.ndarray) -> numpy.ndarray:
+        """Whether each hash belongs to a task."""
+        return self._rows.contains(hashes)
+
+
+def _longest_first(matches: Found) -> Found:
+    """``spacy.util.filter_spans`` on ``(start, end, id)`` tuples: longest first, then
+    leftmost; returned in text order. Each run of overlapping matches is settled on its own."""
+    kept: Found = []
+    run: Found = []  # overlapping matches, in text order
+    reach = -1  # where the run's furthest match ends
+    for match in sorted(matches):
+        if match[0] >= reach:
+            kept += _settle(run) if len(run) > 1 else run
+            run = []
+        run.append(match)
+        reach = max(reach, match[1])
+    return kept + (_settle(run) if len(run) > 1 else run)
+
+
+def _settle(run: Found) -> Found:
+    """Keep the longest matches of a run of overlapping ones (then the leftmost), in text order."""
+    kept: Found = []
+    seen: set[int] = set()
+    for match in sorted(run, key=lambda m: (m[0] - m[1], m[0])):
+        start, end, _ = match
+        if start not in seen and end - 1 not in seen:
+            kept.append(match)
+            seen.update(range(start, end))
+    return sorted(kept)
+
+
+def _longest_per_id(matches: Found) -> Found:
+    """:func:`_longest_first` within each id, in text order; different ids may overlap."""
+    ordered = sorted(matches)
+    end_of: dict[int, int] = {}  # furthest end so far of each id
+    for start, end, match_id in ordered:
+        if end_of.get(match_id, 0) > start:
+            break
+        end_of[match_id] = end
+    else:
+        return ordered  # no two matches of one id overlap
+    by_id: dict[int, Found] = defaultdict(list)
+    for match in matches:
+        by_id[match[2]].append(match)
+    return sorted(m for group in by_id.values() for m in _longest_first(group))
