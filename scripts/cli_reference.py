@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-COMMANDS = ["", "extract", "classify", "score", "audit", "serve", "train", "evaluate"]
+COMMANDS = ["", "extract", "classify", "score", "audit", "serve", "train", "evaluate", "labels"]
 
 
 def render() -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -188,6 +189,13 @@ def merge(args: argparse.Namespace) -> None:
                          "annotator_a": a[pid][0], "annotator_b": b[pid][0], "annotator_c": lc,
                          "batch": batch})
     out = pd.DataFrame(rows)
+    if "stratum" not in sample_.columns:  # sentences: keep a digest of the text each unit had
+        texts: dict[str, str] = {}
+        for batch in (args.work / "batches").glob("batch*.txt"):
+            found = re.findall(r"(?m)^=== SENTENCE (\S+) ===\n(.*)$", batch.read_text(encoding="utf-8"))
+            texts.update(found)
+        out["text_sha1"] = [hashlib.sha1(texts[u].encode("utf-8")).hexdigest()[:12]
+                            for u in out["posting_id"]]
     if "stratum" in sample_.columns:
         out = out.merge(sample_[["posting_id", "stratum"]], on="posting_id", how="left")
     else:

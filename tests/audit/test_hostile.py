@@ -229,3 +229,15 @@ def test_cli_duplicate_columns_are_one_error_line(
 def test_blank_repeated_header_cells_are_not_duplicates(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "ads.csv", ["id", "description", "", ""], [["a", _ad(), "", ""]])
     assert [ad.id for ad in read_ads(path).ads] == ["a"]
+
+
+def test_an_ad_too_short_to_label_is_reported_as_such(tmp_path: Path) -> None:
+    ads = tmp_path / "ads"
+    ads.mkdir()
+    (ads / "short.txt").write_text("Data Scientist\nWe need a python person.\n", encoding="utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "audit_ads" / "platform-ai-engineer.txt", ads)
+    report = tmp_path / "r.html"
+    out = CliRunner().invoke(app, ["audit", str(ads), "-c", "B", "-o", str(report)])
+    assert out.exit_code == 0, out.stderr
+    html = report.read_text(encoding="utf-8")
+    assert "too short to tell" in html and ">None<" not in html

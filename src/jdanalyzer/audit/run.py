@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AdAudit", "AuditResult", "Finding", "Span", "audit", "audit_ads", "write_findings",
 ]
+#: How an ad too short to label is counted and shown.
+TOO_SHORT = "too short to tell"
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ class AdAudit:
     title: str
     source: str
     text: str
-    label: str
+    #: The content label, or None when the ad is too short to tell.
+    label: str | None
     probabilities: dict[str, float]
     low_confidence: bool
     findings: tuple[Finding, ...]
@@ -116,7 +119,7 @@ class AuditResult:
 
     def role_mix(self) -> dict[str, int]:
         """How many ads the role model puts in each label (from content, not title)."""
-        return dict(Counter(ad.label for ad in self.ads).most_common())
+        return dict(Counter(ad.label or TOO_SHORT for ad in self.ads).most_common())
 
     def top_skills(self, side: str, n: int = 8) -> list[tuple[str, int]]:
         """The ``n`` skills of ``side`` named by the most ads, with the number of ads."""

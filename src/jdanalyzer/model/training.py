@@ -404,9 +404,16 @@ def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None 
 
 def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | None = None) -> pd.DataFrame:
     """The labeled duty sentences (``unit_id, label``) with the text the duty reader reads
-    (``input``), cut from the normalized postings. Held-out postings are refused."""
+    (``input``), cut from the normalized postings. Held-out postings are refused.
+
+    A unit id holds character offsets into the normalized text of its day; ``text_sha1``
+    (the SHA-1 of the unit's whitespace-collapsed text, first 12 hex digits) finds the
+    sentence again when normalizing has since moved it. Units whose text itself changed
+    are left out (``attrs["moved"]`` and ``attrs["lost"]`` count them).
+    """
     from jdanalyzer.model.duties import DUTY_LABELS, unit_input
     from jdanalyzer.text.normalize import normalize
+    from jdanalyzer.text.sections import split_units
 
     table = _read_csv(Path(sentence_labels), ("unit_id", "label", "section"), "sentence labels")
     bad = sorted(set(table["label"]) - set(DUTY_LABELS))
@@ -423,12 +430,30 @@ def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | Non
     if missing:
         raise InputError(f"{sentence_labels}: {len(missing)} posting(s) not in {postings}, e.g. {missing[0]}")
     texts = {pid: normalize(posts.at[pid, "description"]) for pid in parts["posting_id"].unique()}
+    digests = table["text_sha1"] if "text_sha1" in table.columns else pd.Series([""] * len(table))
+
+    def sha(value: str) -> str:
+        return hashlib.sha1(" ".join(value.split()).encode("utf-8")).hexdigest()[:12]
+
+    inputs: list[str | None] = []
+    moved = lost = 0
+    for pid, a, b, section, digest in zip(parts["posting_id"], parts["start"], parts["end"],
+                                          table["section"], digests, strict=True):
+        text = texts[pid]
+        unit = text[int(a):int(b)]
+        if digest and sha(unit) != digest:
+            found = next((u for u in split_units(text) if sha(text[u.start:u.end]) == digest), None)
+            if found is None:
+                lost += 1
+                inputs.append(None)
+                continue
+            moved += 1
+            unit = text[found.start:found.end]
+        inputs.append(unit_input(unit, section))
     table["posting_id"] = parts["posting_id"]
-    table["input"] = [
-        unit_input(texts[pid][int(a):int(b)], section)
-        for pid, a, b, section in zip(parts["posting_id"], parts["start"], parts["end"], table["section"],
-                                      strict=True)
-    ]
+    table["input"] = inputs
+    table = table[table["input"].notna()].reset_index(drop=True)
+    table.attrs.update(moved=moved, lost=lost)
     return table
 
 
@@ -513,7 +538,7 @@ def fit_and_save(
         frame = DutyAnnotator(reader).transform(frame)
         data["sentence_labels"] = {
             "file": Path(sentence_labels).name, "sha256": _file_digest(Path(sentence_labels)),
-            "n": len(sentences),
+            "n": len(sentences), "moved": sentences.attrs["moved"], "lost": sentences.attrs["lost"],
             "label_counts": {k: int(v) for k, v in sentences["label"].value_counts().sort_index().items()},
         }
 
