@@ -116,7 +116,7 @@ def test_unknown_labels_are_refused(corpus_dir: Path, tmp_path: Path) -> None:
 
 
 def test_headroom_section_reads_the_figures() -> None:
-    from jdanalyzer.model.training import EvalReport
+    from jdanalyzer.model.report import EvalReport
 
     report = EvalReport(labels=list(LABELS), n_splits=5, fold_macro_f1=[0.70, 0.80])
     report.learning_curve = [{"fraction": 0.5, "labels": 300, "macro_f1": 0.7},

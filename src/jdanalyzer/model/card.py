@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from jdanalyzer.model.training import EvalReport
+from jdanalyzer.model.report import EvalReport
 
 __all__ = ["evaluation_markdown", "headroom_markdown", "model_card"]
 

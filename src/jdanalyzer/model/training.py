@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from jdanalyzer.errors import ColumnError, InputError
+from jdanalyzer.model.card import model_card
 from jdanalyzer.model.estimator import DEFAULT_PARAMS, SEED, make_role_pipeline
+from jdanalyzer.model.report import EvalReport
 from jdanalyzer.types import LABELS
 
 __all__ = [
@@ -185,31 +186,6 @@ def score_predictions(
         "ece": round(float(ece), 3),
         "reliability": reliability,
     }
-
-
-@dataclass
-class EvalReport:
-    """Out-of-fold results of the model and the baselines on the same grouped folds."""
-
-    labels: list[str]
-    n_splits: int
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    per_source: dict[str, dict[str, float]] = field(default_factory=dict)
-    #: The model's macro-F1 on each test fold: the spread shows what is noise.
-    fold_macro_f1: list[float] = field(default_factory=list)
-    #: Rows of :func:`learning_curve` (companies kept, labels, macro-F1), when computed.
-    learning_curve: list[dict[str, float]] = field(default_factory=list)
-    #: :func:`label_agreement` with a second, blind annotation, when one is given.
-    agreement: dict[str, Any] = field(default_factory=dict)
-    #: :func:`seed_spread`: mean and spread of the figures over fold seeds, when computed.
-    seed_spread: dict[str, Any] = field(default_factory=dict)
-    oof: pd.DataFrame | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"labels": self.labels, "n_splits": self.n_splits, "results": self.results,
-                "per_source": self.per_source, "fold_macro_f1": self.fold_macro_f1,
-                "learning_curve": self.learning_curve, "agreement": self.agreement,
-                "seed_spread": self.seed_spread}
 
 
 def _folds(frame: pd.DataFrame, n_splits: int, seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -520,7 +496,6 @@ def fit_and_save(
     (:mod:`jdanalyzer.model.duties`).
     ``seeds``: fold seeds for the mean and spread of the figures (:func:`seed_spread`).
     """
-    from jdanalyzer.model.card import model_card
     from jdanalyzer.model.estimator import fit_duty_reader
     from jdanalyzer.model.export import save_model
     from jdanalyzer.model.features import DutyAnnotator
