@@ -124,23 +124,65 @@ ModelOption = typer.Option(
 @app.command()
 @handles_errors
 def classify(
-    file: Path | None = FileArg,
-    title: str | None = typer.Option(None, "--title", "-t", help="The ad's title, if you have it."),
+    files: list[Path] | None = typer.Argument(
+        None, help="Posting files (text, Markdown, HTML, Word .docx or PDF) or folders of them; "
+        "'-' or nothing reads standard input.", show_default=False,
+    ),
+    title: str | None = typer.Option(None, "--title", "-t", help="The ad's title (one posting only)."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
     model: Path | None = ModelOption,
 ) -> None:
-    """Label a posting ai_engineer, data_scientist, hybrid or other, with the evidence."""
-    from jdanalyzer.cli.render import prediction_view, print_json
-    from jdanalyzer.model.predict import load_model
+    """Label a posting ai_engineer, data_scientist, hybrid or other, with the evidence.
 
-    text = _read_text(file)
-    prediction = load_model(str(model) if model else None).classify(text, title)
+    One file: its label, probabilities, evidence and text. Several files or a folder (its
+    .txt, .md, .html, .docx and .pdf files): a table, one row per file (label, confidence,
+    runner-up, top duty evidence), or with --format json a list of objects with "file" and
+    "error". A file that cannot be read gets a row with its error, the others are still
+    classified, and the exit code is 2. Word and PDF files need the documents extra:
+    pip install 'jdanalyzer\\[documents]'.
+    """
+    from jdanalyzer.cli.render import FileOutcome, files_json, files_table, prediction_view, print_json
+    from jdanalyzer.errors import InputError
+    from jdanalyzer.model.predict import load_model
+    from jdanalyzer.text.reading import posting_files, read_posting
+
+    sources = files or []
     console = _console()
-    if format is OutputFormat.json:
-        print_json(console, prediction.to_dict())
+    if len(sources) <= 1 and not (sources and sources[0].is_dir()):
+        text = _read_text(sources[0] if sources else None)
+        prediction = load_model(str(model) if model else None).classify(text, title)
+        if format is OutputFormat.json:
+            print_json(console, prediction.to_dict())
+            return
+        for renderable in prediction_view(prediction):
+            console.print(renderable)
         return
-    for renderable in prediction_view(prediction):
-        console.print(renderable)
+    if any(str(source) == "-" for source in sources):
+        raise InputError("'-' (standard input) cannot be mixed with files; give it alone")
+    if title:
+        raise InputError("--title is the title of one posting; leave it out when classifying several")
+    paths = posting_files(sources)
+    loaded = load_model(str(model) if model else None)
+    outcomes: list[FileOutcome] = []
+    with _console(err=True).status("classifying") as status:
+        for path in paths:
+            status.update(f"classifying {path}")
+            try:
+                decoded = read_posting(path)
+                if decoded.fallback:
+                    typer.echo(f"Warning: {path} is not UTF-8; read it as {decoded.encoding}", err=True)
+                if not decoded.text.strip():
+                    raise InputError("the posting is empty")
+                outcomes.append((str(path), loaded.classify(decoded.text)))
+            except InputError as exc:
+                outcomes.append((str(path), str(exc)))
+    if format is OutputFormat.json:
+        print_json(console, files_json(outcomes))
+    else:
+        console.print(files_table(outcomes))
+    failed = sum(isinstance(outcome, str) for _, outcome in outcomes)
+    if failed:
+        _fail(f"{failed} of {len(outcomes)} files could not be classified; their rows say why", 2)
 
 
 CorpusPostings = typer.Option(

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jdanalyzer.types import Extraction, Match, Prediction
+from jdanalyzer.types import Evidence, Extraction, Match, Prediction
 
-__all__ = ["SIDE_STYLES", "extraction_table", "highlighted", "print_json"]
+__all__ = [
+    "SIDE_STYLES", "FileOutcome", "extraction_table", "files_json", "files_table", "highlighted",
+    "prediction_view", "print_json", "top_duty",
+]
+
+#: One classified file: its name and its prediction, or why it could not be classified.
+FileOutcome = tuple[str, Prediction | str]
+#: Duty sentences longer than this are cut in the table of several files (not in JSON).
+_DUTY_CHARS = 110
 
 SIDE_STYLES = {
     "ai_engineer": "bold magenta",
@@ -116,4 +125,67 @@ def prediction_view(prediction: Prediction) -> list[Any]:
     spans = [(s, e, ev.side) for ev in prediction.evidence if ev.label == prediction.label
              for s, e in ev.spans]
     out.append(Panel(highlighted(prediction.text, spans), title="Posting, evidence highlighted"))
+    return out
+
+
+def top_duty(prediction: Prediction) -> Evidence | None:
+    """The duty sentence that speaks most for the label, or None (no label, no duty found)."""
+    duties = [e for e in prediction.evidence if e.source == "duty" and e.label == prediction.label]
+    return max(duties, key=lambda e: e.weight, default=None)
+
+
+def _clip(text: str, limit: int = _DUTY_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def files_table(outcomes: Sequence[FileOutcome]) -> Table:
+    """One row per file: label, confidence, runner-up and top duty evidence, or its error.
+
+    A file without a label (too short to judge) says so; a file without a duty sentence
+    toward its label shows the strongest other term instead, marked as such.
+    """
+    table = Table(title="Postings", show_lines=False)
+    table.add_column("file", overflow="fold")
+    table.add_column("label", no_wrap=True)
+    table.add_column("confidence", justify="right", no_wrap=True)
+    table.add_column("runner-up", no_wrap=True)
+    table.add_column("top duty evidence", min_width=20)
+    for name, outcome in outcomes:
+        if isinstance(outcome, str):
+            table.add_row(name, Text("error", style="bold red"), "", "", Text(outcome, style="red"))
+            continue
+        if outcome.label is None:
+            table.add_row(name, Text("too short", style="bold red"), "", "",
+                          Text(f"{outcome.words} words; paste the whole ad", style="dim"))
+            continue
+        confidence = Text(f"{outcome.confidence:.0%}")
+        if outcome.low_confidence:
+            confidence.append(" low", style="bold red")
+        runner = outcome.runner_up or ""
+        runner_up = Text(runner, style=SIDE_STYLES.get(runner, ""))
+        if runner:
+            runner_up.append(f" ({outcome.probabilities[runner]:.0%})")
+        duty = top_duty(outcome)
+        if duty is not None:
+            evidence = Text(_clip(duty.term))
+        else:
+            terms = [e for e in outcome.evidence if e.label == outcome.label and e.source != "profile"]
+            strongest = max(terms, key=lambda e: e.weight, default=None)
+            evidence = Text("no duty sentence" + (f"; top term: {strongest.term}" if strongest else ""),
+                            style="dim")
+        table.add_row(name, Text(outcome.label, style=SIDE_STYLES.get(outcome.label, "")),
+                      confidence, runner_up, evidence)
+    return table
+
+
+def files_json(outcomes: Sequence[FileOutcome]) -> list[dict[str, Any]]:
+    """The JSON list of several files: per file ``file``, ``error`` (None when classified) and,
+    when classified, the fields of ``jdanalyzer classify --format json``."""
+    out: list[dict[str, Any]] = []
+    for name, outcome in outcomes:
+        if isinstance(outcome, str):
+            out.append({"file": name, "error": outcome})
+        else:
+            out.append({"file": name, "error": None, **outcome.to_dict()})
     return out

@@ -14,7 +14,10 @@ Routes:
   why it was not scored, duplicate column names are an error, long cells are handled as
   that reader handles them (the body limit bounds them here too).
 * ``GET /labels``: what each label means (the definitions ``jdanalyzer labels`` prints).
-* ``GET /healthz``: liveness and the model in use; ``GET /docs``: OpenAPI docs.
+* ``GET /healthz``: liveness and the model in use.
+* ``GET /openapi.json``: the OpenAPI schema of the API. There is no ``/docs`` or ``/redoc``
+  page: FastAPI's load Swagger UI and ReDoc from a CDN, and this server loads nothing from
+  elsewhere (open the schema in any OpenAPI viewer instead).
 
 Request bodies over :data:`MAX_BODY_BYTES` get 413, malformed JSON 422 and empty text 400.
 The server is for this machine's browser (:class:`LocalOnly`): a request whose ``Host`` is
@@ -499,6 +502,11 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
             f"{MAX_BODY_BYTES:,} bytes; CSVs to {MAX_SCORE_ROWS} rows."
         ),
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: off. The schema
+        # itself is served at /openapi.json, and the page's footer says so.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(LocalOnly, host=host)  # added last, so it runs first: before the body is read
