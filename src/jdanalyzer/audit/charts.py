@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from jdanalyzer.audit.findings import SEVERITIES
-from jdanalyzer.audit.norms import load_norms
+from jdanalyzer.audit.norms import load_norms, outer_range
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -130,15 +130,16 @@ def skills_chart(result: AuditResult, n: int = 8) -> str:
 
 
 def length_chart(result: AuditResult) -> str:
-    """Words per ad against the corpus: middle half shaded, 10th and 90th percentile dashed."""
+    """Words per ad against the corpus: middle half shaded, the ``unusual-length`` bounds dashed."""
     norms = load_norms()["word_count"]
+    percentile, low, high = outer_range(norms)
     ads = list(result.ads)
     many = len(ads) > MAX_BARS
     figure = _figure(7.5, 3.2 if many else 0.45 * len(ads) + 1.4)
     axes = figure.add_subplot()
     axes.axvspan(norms["p25"], norms["p75"], color="#d5e8d4", label="middle half of corpus ads")
-    for key in ("p10", "p90"):
-        axes.axvline(norms[key], color="#7f8c8d", linestyle="--", linewidth=1)
+    for bound in (low, high):
+        axes.axvline(bound, color="#7f8c8d", linestyle="--", linewidth=1)
     words = [ad.readability.words for ad in ads]
     if many:  # one bar per ad would not fit: a histogram of the company's ads
         axes.hist(words, bins=20, color="#34495e", label="this company's ads")
@@ -147,7 +148,7 @@ def length_chart(result: AuditResult) -> str:
         axes.barh([_short(ad.ad_id) for ad in ads], words, color="#34495e", height=0.5,
                   label="this ad")
         axes.invert_yaxis()
-    axes.set_xlabel("words (dashed: 10th and 90th percentile of the corpus)")
+    axes.set_xlabel(f"words (dashed: {percentile}th and {100 - percentile}th percentile of the corpus)")
     axes.set_title("Length against typical ads")
     axes.legend(loc="lower right", fontsize="small")
     axes.spines[["top", "right"]].set_visible(False)

@@ -25,11 +25,20 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 
+from jdanalyzer.audit.essentials import (
+    MIN_TASKS,
+    describes_duties,
+    optional_starts,
+    required,
+    states_pay,
+    vague_pay,
+)
 from jdanalyzer.audit.findings import Finding, make_spans
 from jdanalyzer.audit.norms import counted_skills
+from jdanalyzer.audit.places import states_location
 from jdanalyzer.audit.rules import AdContext, rule
 from jdanalyzer.audit.wording import phrase_findings
-from jdanalyzer.types import Extraction, Match, Prediction
+from jdanalyzer.types import Match, Prediction
 
 __all__ = [
     "AdText",
@@ -61,8 +70,8 @@ _AI_TITLE = re.compile(
 ROLE_NAMES = {"ai_engineer": "AI engineering", "data_scientist": "data science",
               "hybrid": "both AI engineering and data science", "other": "neither role"}
 _UNICORN_SIDE_TERMS = 5
-_NICE_LINE = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bbonus\b|\bpreferred\b|\bideally\b|"
-                        r"\bdesirable\b|\bwould be great\b", re.IGNORECASE)
+#: A ``hybrid`` label makes a unicorn only when the required parts name this many of each side.
+_UNICORN_HYBRID_TERMS = 3
 _YEARS = re.compile(
     r"(?:at least |minimum (?:of )?|min\.? )?\b(\d{1,2}|one|two|three|four|five|six|seven|eight|"
     r"nine|ten)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs?)\b",
@@ -70,27 +79,6 @@ _YEARS = re.compile(
 )
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10}
-_SALARY = re.compile(
-    r"[$€£]\s?\d|\d\s?(?:k|K)?\s?(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\b|"
-    r"\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\s?\d|"
-    r"\b(?:salary|pay|compensation|base|range)\b[^\n.]{0,40}?\d{2,}|"
-    r"\d{2,3}\s?k\s?(?:-|–|to)\s?\d{2,3}\s?k\b|\bper (?:annum|year|hour)\b",
-    re.IGNORECASE,
-)
-_VAGUE_PAY = re.compile(r"competitive (?:salary|pay|compensation|package)|"
-                        r"attractive (?:salary|package)|salary (?:is )?negotiable|DOE\b",
-                        re.IGNORECASE)
-_LOCATION = re.compile(
-    r"(?i:\bremote(?:ly)?\b|\bhybrid (?:work|working|model|setup|schedule|policy|arrangement)|"
-    r"\bon-?site\b|\bin[- ]office\b|\bwork(?:ing)? from home\b|\bwfh\b|"
-    r"\b(?:based|located) in\b|\boffices? in\b|\brelocat|\blocations?\s*:|"
-    r"\bdays? (?:a|per) week (?:in|at)\b|\bcommut|\b(?:our|the) (?:\w+ )?(?:office|campus|hq|"
-    r"headquarters)\b)|"
-    # A US "City, ST" place name.
-    r"\b[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?, (?:A[LKZR]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|"
-    r"M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\b",
-)
-
 
 #: The name this class had before the rules took one shape; kept for callers.
 AdText = AdContext
@@ -114,9 +102,10 @@ def _evidence_ranges(prediction: Prediction, label: str, limit: int = 6) -> list
     return [span for e in terms[:limit] for span in e.spans[:2]]
 
 
-def _side_terms(extraction: Extraction, side: str) -> list[Match]:
+def _side_terms(ad: AdContext, side: str) -> list[Match]:
+    """The first mention of each skill and task of ``side`` in the parts the job requires."""
     first: dict[str, Match] = {}
-    for m in extraction.matches:
+    for m in required(ad, ad.extraction.matches):
         if m.side == side and m.category != "soft_skill":
             first.setdefault(m.id, m)
     return list(first.values())
@@ -164,21 +153,25 @@ def role_mismatch(ad: AdContext) -> Iterator[Finding]:
 def unicorn_ad(ad: AdContext) -> Iterator[Finding]:
     """An ad that asks for a whole AI engineer and a whole data scientist in one person.
 
-    Flagged when the role model labels the text ``hybrid``, or when the ad names at least
-    five AI-engineering and five data-science terms (skills and tasks; soft skills are left
-    out). The spans are the first six terms of each side.
+    Only what the job requires counts: skills and tasks (not soft skills) outside the
+    nice-to-have section, the lines that call themselves optional ("... is a plus"), the
+    company blurb and the offer. An ML-engineer ad that lists data-science skills as nice to
+    have is not a unicorn. Flagged when those parts name at least five AI-engineering and
+    five data-science terms, or when the role model labels the text ``hybrid`` and they name
+    at least three of each. The spans are the first six terms of each side.
     """
     if ad.prediction is None:
         return
-    ai_terms = _side_terms(ad.extraction, "ai_engineer")
-    ds_terms = _side_terms(ad.extraction, "data_scientist")
-    many = len(ai_terms) >= _UNICORN_SIDE_TERMS and len(ds_terms) >= _UNICORN_SIDE_TERMS
-    if ad.prediction.label == "hybrid" or many:
+    ai_terms, ds_terms = _side_terms(ad, "ai_engineer"), _side_terms(ad, "data_scientist")
+    fewer = min(len(ai_terms), len(ds_terms))
+    if fewer >= _UNICORN_SIDE_TERMS or (
+            ad.prediction.label == "hybrid" and fewer >= _UNICORN_HYBRID_TERMS):
         names = lambda terms: ", ".join(m.name for m in terms[:4])  # noqa: E731
         yield Finding(
             ad.ad_id, "unicorn-ad", "medium",
             f"asks for both full roles: {len(ai_terms)} AI-engineering terms ({names(ai_terms)}) "
-            f"and {len(ds_terms)} data-science terms ({names(ds_terms)})",
+            f"and {len(ds_terms)} data-science terms ({names(ds_terms)}) outside the "
+            "nice-to-haves",
             "Decide which role is the core of the job and move the other side to "
             "nice-to-have, or split it into two ads; few people are strong at both.",
             make_spans(ad.text, [(m.start, m.end) for m in (ai_terms[:6] + ds_terms[:6])]),
@@ -257,16 +250,6 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _nice_line_skills(ad: AdContext) -> set[int]:
-    """Starts of skills on lines that call themselves optional ("... is a plus")."""
-    starts = set()
-    for line_start, line in _lines(ad.text):
-        if _NICE_LINE.search(line):
-            starts |= {m.start for m in ad.extraction.skills
-                       if line_start <= m.start < line_start + len(line)}
-    return starts
-
-
 @dataclass(frozen=True)
 class _Demand:
     """The skills and tools an ad asks for: all of them (no soft skills), by id, optional ones."""
@@ -282,7 +265,7 @@ class _Demand:
 
 def _demand(ad: AdContext) -> _Demand:
     skills = [m for m in ad.extraction.skills if m.category != "soft_skill"]
-    nice_starts = _nice_line_skills(ad)
+    nice_starts = optional_starts(ad, skills)
     nice = {m.id for m in ad.in_sections(tuple(skills), "nice_to_have")} | {
         m.id for m in skills if m.start in nice_starts}
     return _Demand(skills, counted_skills(skills), nice)
@@ -370,7 +353,7 @@ def no_responsibilities(ad: AdContext) -> Iterator[Finding]:
     Tasks are the verb-object pairs the extraction finds ("build models", "deploy agents").
     """
     tasks = ad.extraction.tasks
-    if not ad.has_section("responsibilities") and len(tasks) < 2:
+    if not describes_duties(ad):
         yield Finding(
             ad.ad_id, "no-responsibilities", "high",
             "says little about what the person will do: no responsibilities section and "
@@ -382,7 +365,7 @@ def no_responsibilities(ad: AdContext) -> Iterator[Finding]:
 def _empty_duties(ad: AdContext) -> Iterator[Finding]:
     tasks = ad.extraction.tasks
     if ad.has_section("responsibilities") and not ad.in_sections(tasks, "responsibilities") \
-            and len(tasks) < 2:
+            and len(tasks) < MIN_TASKS:
         duty = next(s for s in ad.sections if s.kind == "responsibilities")
         yield Finding(
             ad.ad_id, "vague-duties", "medium",
@@ -414,8 +397,8 @@ def no_salary(ad: AdContext) -> Iterator[Finding]:
     "Competitive salary" and the like do not count; they are quoted in the message and are
     the spans.
     """
-    if not _SALARY.search(ad.text):
-        vague = list(_VAGUE_PAY.finditer(ad.text))
+    if not states_pay(ad.text):
+        vague = vague_pay(ad.text)
         yield Finding(
             ad.ad_id, "no-salary", "medium",
             "gives no salary or range" + (f" (only '{vague[0].group()}')" if vague else ""),
@@ -430,10 +413,13 @@ def no_salary(ad: AdContext) -> Iterator[Finding]:
 def no_location(ad: AdContext) -> Iterator[Finding]:
     """Neither a place nor a remote, hybrid or on-site policy is given.
 
-    A place is the ``location`` column of a CSV, a US "City, ST", "based in ...", "our
-    Berlin office" and the like.
+    A location is the ``location`` column of a CSV; a place name in the text: a country, US
+    state, region, capital or major city of ``data/places.json`` ("London.", "Leeds,
+    hybrid.") or a US "City, ST"; a work arrangement: "remote", "hybrid", "on-site",
+    "onsite", "in office" (not "hybrid search" or "remote sensing"); or a pointer to a place:
+    "based in ...", "our Berlin office", "relocation".
     """
-    if not ad.location.strip() and not _LOCATION.search(ad.text):
+    if not states_location(ad.text, ad.location):
         yield Finding(
             ad.ad_id, "no-location", "medium",
             "gives no location and no remote or office policy",

@@ -38,10 +38,12 @@ class Span:
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the audit found in one ad.
+    """One thing the audit found in one ad, or in the company's ads together.
 
     ``rule`` is a stable id (``role-mismatch``, ``jargon`` ...), ``message`` one line saying
     what was found, ``suggestion`` what to do, and ``spans`` the text that triggered it.
+    A company-level finding (the shared template) has an empty ``ad_id``, names the ads in
+    its message and has no spans.
     """
 
     ad_id: str

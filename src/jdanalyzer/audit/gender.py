@@ -9,7 +9,12 @@ One difference: a word that starts with two stems of a list ("dominant": "domina
 Technical ads use many listed words in senses unrelated to gender ("lead engineer",
 "data-driven", "responsibilities"), so each hit also records whether its stem is one of
 those generic words and which part of the ad it sits in (the role text or the company
-blurb), and :class:`GenderCoding` gives a second verdict without the generic stems.
+blurb), and :class:`GenderCoding` gives a second verdict without the generic stems. Two of
+those stems are traits too: "competitive" counts as generic only before pay or a market
+("competitive salary", "competitive landscape"), and "driven" only in a compound
+("data-driven"); "competitive and driven" is coded.
+:func:`strength` grades how far a text leans one way, from both the difference and the ratio
+of the two counts, so that "2 against 0" and "12 against 10" are not judged alike.
 """
 
 from __future__ import annotations
@@ -23,8 +28,23 @@ from typing import Any
 
 from jdanalyzer.text.sections import ROLE_KINDS, Section, section_at, split_sections
 
-__all__ = ["GenderCoding", "GenderHit", "gender_coding", "load_word_lists", "verdict"]
+__all__ = [
+    "STRENGTHS", "GenderCoding", "GenderHit", "gender_coding", "load_word_lists", "strength",
+    "verdict",
+]
 
+#: How far a text leans to one gender, weakest first (see :func:`strength`).
+STRENGTHS = ("balanced", "slightly", "clearly", "strongly")
+_CLEAR = (2, 2.0)  # at least this difference and this ratio of the two counts
+_STRONG = (4, 3.0)
+
+# "competitive" followed, within two words, by pay or a market: the generic sense.
+_GENERIC_AFTER = re.compile(
+    r"(?:[ \t,&/-]+\w+){0,2}?[ \t,&/-]+(?:salar|pay|compensation|package|benefit|rate|wage|"
+    r"remuneration|bonus|equity|base|reward|pric|offer|terms|market|landscape|advantage|edge|"
+    r"analys|intelligence|programming|position|industry|field|space)", re.IGNORECASE)
+# "driven" as the end of a compound ("data-driven", "data driven"): the generic sense.
+_COMPOUND_BEFORE = re.compile(r"(?:-|\bdata\s+)$", re.IGNORECASE)
 # gender-decoder splits on whitespace and on . , quotes < > * ? ! [ ] @ ' : ; ( ) / &
 _WORD = re.compile(r"[^\s.,“”‘’<>*?!\"\[\]@':;()/&]+")
 
@@ -119,6 +139,29 @@ def verdict(feminine: int, masculine: int) -> str:
     return "masculine-coded"
 
 
+def strength(masculine: int, feminine: int) -> tuple[str, str]:
+    """The gender a text leans to (``""`` if neither) and how far: one of :data:`STRENGTHS`.
+
+    **strongly** when one count exceeds the other by 4 or more and is at least 3 times it
+    (gender-decoder's "strongly" starts at a difference of 4); **clearly** from a difference
+    of 2 and twice the other count; **slightly** for any smaller lean. The ratio divides by
+    at least 1, so "2 against 0" is clear and "9 against 7" only slight.
+
+    Example:
+        >>> strength(5, 0), strength(2, 0), strength(9, 7), strength(1, 1)
+        (('masculine', 'strongly'), ('masculine', 'clearly'), ('masculine', 'slightly'), ('', 'balanced'))
+    """
+    if masculine == feminine:
+        return "", "balanced"
+    gender = "masculine" if masculine > feminine else "feminine"
+    more, fewer = max(masculine, feminine), min(masculine, feminine)
+    difference, ratio = more - fewer, more / max(fewer, 1)
+    for name, (least_difference, least_ratio) in (("strongly", _STRONG), ("clearly", _CLEAR)):
+        if difference >= least_difference and ratio >= least_ratio:
+            return gender, name
+    return gender, "slightly"
+
+
 @lru_cache(maxsize=1)
 def load_word_lists() -> WordLists:
     """The masculine and feminine stems shipped in ``data/gender_coded_words.json``."""
@@ -151,6 +194,17 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _generic(stem: str, word: str, text: str, start: int, end: int, generic: frozenset[str]) -> bool:
+    """Whether a hit is one of the words technical ads use in a non-gendered sense."""
+    if stem not in generic:
+        return False
+    if word in ("competitive", "competitively"):
+        return _GENERIC_AFTER.match(text, end) is not None
+    if word == "driven":
+        return _COMPOUND_BEFORE.search(text[max(0, start - 8):start]) is not None
+    return True
+
+
 def gender_coding(text: str, sections: list[Section] | None = None) -> GenderCoding:
     """Find the gender-coded words of ``text``.
 
@@ -171,7 +225,8 @@ def gender_coding(text: str, sections: list[Section] | None = None) -> GenderCod
                 hits.append(
                     GenderHit(
                         word=text[start:end], stem=stem, gender=gender, start=start, end=end,
-                        section=section_at(sections, start).kind, generic=stem in lists.generic,
+                        section=section_at(sections, start).kind,
+                        generic=_generic(stem, word, text, start, end, lists.generic),
                     )
                 )
     return GenderCoding(tuple(hits))

@@ -7,7 +7,7 @@ corpus. :func:`compute_norms` is how they were made; the file records the comman
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -15,9 +15,11 @@ from typing import Any
 from jdanalyzer.audit.readability import readability
 from jdanalyzer.types import Extraction, Match
 
-__all__ = ["PERCENTILES", "compute_norms", "counted_skills", "load_norms", "typical_range"]
+__all__ = [
+    "PERCENTILES", "compute_norms", "counted_skills", "load_norms", "outer_range", "typical_range",
+]
 
-PERCENTILES = (10, 25, 50, 75, 90)
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
 def counted_skills(skills: Iterable[Match]) -> set[str]:
@@ -65,6 +67,19 @@ def load_norms() -> dict[str, Any]:
     """The shipped corpus norms (``data/audit_norms.json``)."""
     text = (files("jdanalyzer") / "data" / "audit_norms.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def outer_range(table: Mapping[str, float]) -> tuple[int, float, float]:
+    """The widest percentiles a norms table gives: ``(5, p5, p95)``, else ``(10, p10, p90)``.
+
+    Example:
+        >>> outer_range(load_norms()["word_count"])
+        (5, 132.0, 1103.0)
+    """
+    for low in (5, 10):
+        if f"p{low}" in table and f"p{100 - low}" in table:
+            return low, table[f"p{low}"], table[f"p{100 - low}"]
+    raise KeyError(f"the norms table has neither p5/p95 nor p10/p90: {sorted(table)}")
 
 
 def typical_range(measure: str) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jdanalyzer.audit.findings import SEVERITIES, Finding, ensure_writable
+from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, ensure_writable
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -26,11 +26,12 @@ __all__ = ["highlight", "render_report", "write_report"]
 _TEMPLATE_RULES = ("boilerplate",)
 
 
-def highlight(text: str, findings: Iterable[Finding]) -> Markup:
+def highlight(text: str, findings: Iterable[Finding], shared: Iterable[Span] = ()) -> Markup:
     """``text`` escaped, with each finding's spans wrapped in ``<mark>``.
 
     Overlapping spans are split at every boundary; a piece covered by several findings gets
-    the class of the most serious one. Boilerplate spans get the ``template`` class.
+    the class of the most serious one. ``shared`` spans (text shared with other ads) and
+    boilerplate spans get the ``template`` class.
 
     Example:
         >>> from jdanalyzer.audit.findings import Finding, Span
@@ -40,6 +41,10 @@ def highlight(text: str, findings: Iterable[Finding]) -> Markup:
     """
     from markupsafe import Markup, escape
 
+    findings = list(findings)
+    shared = tuple(shared)
+    if shared:
+        findings.append(Finding("", "boilerplate", "info", "shared with other ads", "", shared))
     covers: list[tuple[int, int, Finding]] = [
         (s.start, s.end, f) for f in findings for s in f.spans if 0 <= s.start < s.end <= len(text)
     ]
@@ -102,7 +107,7 @@ def render_report(result: AuditResult, *, today: date | None = None) -> str:
         side_titles=charts.SIDE_TITLES,
         charts=chart_svgs,
         norms=load_norms(),
-        highlighted={ad.ad_id: highlight(ad.text, ad.findings) for ad in result.ads},
+        highlighted={ad.ad_id: highlight(ad.text, ad.findings, ad.shared) for ad in result.ads},
     )
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jdanalyzer.audit.ads import Ad, AdProblem, read_ads
 from jdanalyzer.audit.boilerplate import SharedPassage
-from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, write_findings
+from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, make_spans, write_findings
 from jdanalyzer.audit.gender import GenderCoding
 from jdanalyzer.audit.readability import Readability
 from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
@@ -63,6 +63,8 @@ class AdAudit:
     tasks: tuple[Match, ...]
     sections: tuple[Section, ...]
     warnings: tuple[str, ...] = ()
+    #: The stretches of text the ad shares with the company's other ads (the template).
+    shared: tuple[Span, ...] = ()
 
     def severity_counts(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
@@ -82,6 +84,7 @@ class AdAudit:
             "skills": sorted({m.name for m in self.skills}),
             "sections": [{"kind": s.kind, "heading": s.heading} for s in self.sections],
             "warnings": list(self.warnings),
+            "shared": [s.to_dict() for s in self.shared],
             "text": self.text,
         }
 
@@ -90,7 +93,8 @@ class AdAudit:
 class AuditResult:
     """The audit of all ads of one company, with the ads that could not be audited.
 
-    ``rules`` are the ids of the rules that ran.
+    ``rules`` are the ids of the rules that ran. ``company_findings`` are about the ads
+    together (the shared template), not about one ad; their ``ad_id`` is empty.
     """
 
     company: str
@@ -99,10 +103,12 @@ class AuditResult:
     warnings: tuple[str, ...] = ()
     shared_passages: tuple[SharedPassage, ...] = ()
     rules: tuple[str, ...] = ()
+    company_findings: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for ad in self.ads for f in ad.findings)
+        """Every finding: those of each ad in turn, then those about the company."""
+        return tuple(f for ad in self.ads for f in ad.findings) + self.company_findings
 
     def severity_counts(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
@@ -139,6 +145,7 @@ class AuditResult:
             "warnings": list(self.warnings),
             "shared_passages": [p.to_dict() for p in self.shared_passages],
             "rules": list(self.rules),
+            "company_findings": [f.to_dict() for f in self.company_findings],
         }
 
 
@@ -195,22 +202,28 @@ def audit_ads(
     position: dict[str, int] = {}
     for i, ctx in enumerate(contexts):
         position.setdefault(ctx.ad_id, i)
+    about_company: list[Finding] = []
     for company_rule in (r for r in rules if r.scope == "company"):
         for finding in company_rule.check(everyone):
-            findings[position[finding.ad_id]].append(finding)
+            if finding.ad_id in position:
+                findings[position[finding.ad_id]].append(finding)
+            else:
+                about_company.append(finding)
+    template = everyone.boilerplate
     audits = [
         AdAudit(
             ad_id=ad.id, title=ad.title, source=ad.source, text=p.text, label=p.label,
             probabilities=dict(p.probabilities), low_confidence=p.low_confidence,
             findings=_sorted(found), readability=ctx.readability, gender=ctx.gender,
             skills=p.skills, tasks=p.tasks, sections=ctx.sections, warnings=p.warnings,
+            shared=make_spans(p.text, template.ranges.get(ad.id, ())),
         )
         for ad, p, ctx, found in zip(usable, predictions, contexts, findings, strict=True)
     ]
     log.info("audited %d ads of %s with %d rules (%d problems)", len(audits), company,
              len(rules), len(problems))
     return AuditResult(company, tuple(audits), tuple(problems), tuple(warnings),
-                       everyone.boilerplate.passages, tuple(r.id for r in rules))
+                       template.passages, tuple(r.id for r in rules), _sorted(about_company))
 
 
 def audit(

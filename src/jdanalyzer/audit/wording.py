@@ -15,8 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+from jdanalyzer.audit.essentials import missing_parts
 from jdanalyzer.audit.findings import Finding, make_spans
+from jdanalyzer.audit.gender import GenderHit, strength
+from jdanalyzer.audit.norms import outer_range
 from jdanalyzer.audit.rules import AdContext, rule
+from jdanalyzer.text.sections import ROLE_KINDS
 
 __all__ = [
     "Phrase", "exclusionary_language", "gender_coded", "hard_to_read", "jargon", "load_phrases",
@@ -24,7 +28,6 @@ __all__ = [
 ]
 
 _RULES = {"jargon": "jargon", "exclusionary": "exclusionary-language", "vague_duty": "vague-duties"}
-_STRONG = 4  # gender-decoder's "strongly" starts at a difference of 4
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,24 @@ class Phrase:
     pattern: re.Pattern[str]
 
 
-def _compile(phrases: list[str]) -> re.Pattern[str]:
+def _compile(phrases: list[str], not_before: list[str] | tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One pattern for ``phrases``, not matching where a word of ``not_before`` follows.
+
+    Example:
+        >>> pattern = _compile(["digital native"], ["business"])
+        >>> [m.group() for m in pattern.finditer("Digital natives; digital-native businesses")]
+        ['Digital natives']
+    """
     forms = []
     for phrase in sorted(phrases, key=len, reverse=True):
         words = [re.escape(w) for w in re.split(r"[\s\-,/]+", phrase.strip()) if w]
         forms.append(r"[\s\-,/&]+".join(words) + ("s?" if phrase[-1].isalpha() else ""))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w-])", re.IGNORECASE)
+    unless = ""
+    if not_before:
+        nouns = "|".join(re.escape(w) for w in sorted(not_before, key=len, reverse=True))
+        unless = r"(?![\s\-,/&]+(?:" + nouns + r")(?:e?s)?\b)"
+    return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w-])" + unless,
+                      re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +68,7 @@ def load_phrases() -> tuple[Phrase, ...]:
     data = json.loads(source.read_text(encoding="utf-8"))
     return tuple(
         Phrase(tuple(e["phrases"]), e["category"], e["severity"], e["suggestion"],
-               _compile(e["phrases"]))
+               _compile(e["phrases"], e.get("not_before", ())))
         for e in data["entries"]
     )
 
@@ -95,9 +110,10 @@ def jargon(ad: AdContext) -> Iterator[Finding]:
     """Phrases of the ``jargon`` category of ``data/ad_phrases.json``.
 
     One finding per phrase family, with that family's severity: **medium** for the
-    "rockstar, ninja, guru, wizard" kind and "work hard, play hard", **low** for
-    "fast-paced environment", "synergy", "like a family" and the like. The spans are every
-    occurrence, in any case and with plurals.
+    "rockstar, ninja, guru, wizard" kind, "work hard, play hard" and "thrives under
+    pressure", **low** for "fast-paced environment", "synergy", "like a family" and the
+    like (a bare "fast-paced" is left alone: 1 in 7 ads of the corpus says it). The spans
+    are every occurrence, in any case and with plurals.
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("jargon",))
 
@@ -108,70 +124,129 @@ def exclusionary_language(ad: AdContext) -> Iterator[Finding]:
     """Phrases of the ``exclusionary`` category of ``data/ad_phrases.json``.
 
     One finding per phrase family, with that family's severity: **high** for wording that
-    screens by age or origin ("young and dynamic", "digital native", "recent graduate",
-    "native English speaker"), **medium** for "culture fit", gendered job words
-    ("salesman"), physical demands and "top university".
+    screens by age or origin ("young and dynamic", "young and hungry", "digital native",
+    "recent graduates only", "native English speaker"), **medium** for "culture fit",
+    gendered job words ("salesman"), "willing to work long hours", physical demands and "top
+    university". A phrase is left alone where the words after it show it describes a
+    company ("digital native businesses", "a young and dynamic company"), and "recent
+    graduates" only counts as a condition ("recent graduates only", "must be a recent
+    graduate"), not as a welcome ("ideal for a recent graduate").
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("exclusionary",))
 
 
-@rule("gender-coded", severity="info", also=("low",),
-      summary="Gender-coded words, counted as gender-decoder counts them.")
+#: The severity of a gender lean (see :func:`~jdanalyzer.audit.gender.strength`). Masculine
+#: wording put women off in Gaucher, Friesen & Kay (2011); feminine wording hardly changed how
+#: men saw the ads, so it is rated one step lower.
+_GENDER_SEVERITY = {
+    "masculine": {"strongly": "medium", "clearly": "low"},
+    "feminine": {"strongly": "low"},
+}
+
+
+def _judged_hits(ad: AdContext) -> tuple[list[GenderHit], str]:
+    """The coded words the severity rests on, and where they are.
+
+    Words technical ads use in a non-gendered sense are left out. Only the duties and
+    requirements count when the ad has such sections; otherwise everything but the company
+    blurb and the offer.
+    """
+    specific = [h for h in ad.gender.hits if not h.generic]
+    if any(s.kind in ROLE_KINDS for s in ad.sections):
+        return [h for h in specific if h.in_role_text], "in the duties and requirements"
+    return ([h for h in specific if h.section not in ("company", "offer")],
+            "outside the company blurb and offer")
+
+
+@rule("gender-coded", severity="info", also=("medium", "low"),
+      summary="Gender-coded words, rated by how far the role text leans one way.")
 def gender_coded(ad: AdContext) -> Iterator[Finding]:
     """The masculine- and feminine-coded words of Gaucher, Friesen & Kay (2011).
 
-    Words are counted as the gender-decoder tool counts them and its verdict is given; a
-    second verdict leaves out the stems technical ads use in a non-gendered sense
-    ("analytical", "lead", "data-driven" ...), and the message says how many hits are in the
-    duties and requirements rather than the company blurb. **low** when that second count
-    differs by 4 or more (gender-decoder's "strongly"), else **info**. No finding when the ad
-    has no coded word.
+    Words are counted as the gender-decoder tool counts them and its verdict is given. The
+    severity rests on a stricter count: only the duties and requirements (or, in an ad
+    without such sections, everything but the company blurb and offer), and without the
+    stems technical ads use in a non-gendered sense ("analytical", "lead", "data-driven",
+    "competitive salary", "responsibilities" ...; "competitive" and "driven" still count
+    when they describe a person). From the difference and the ratio of the
+    masculine and feminine words in it: **medium** when strongly masculine-coded (4 or more
+    words more, and at least 3 times as many), **low** when clearly masculine-coded (2 more
+    and twice as many) or strongly feminine-coded, **info** when balanced or slightly
+    coded. No finding when that stricter count finds no coded word (the report still gives
+    every ad's gender-decoder verdict).
     """
     coding = ad.gender
-    if not coding.hits:
+    judged, where = _judged_hits(ad)
+    if not judged:
         return
     masc, fem = coding.count("masculine"), coding.count("feminine")
-    masc_specific = coding.count("masculine", generic=False)
-    fem_specific = coding.count("feminine", generic=False)
-    masc_role, fem_role = coding.count("masculine", role=True), coding.count("feminine", role=True)
-    words = lambda gender: ", ".join(sorted({h.word.lower() for h in coding.hits  # noqa: E731
-                                             if h.gender == gender})) or "none"
+    masc_judged = sum(1 for h in judged if h.gender == "masculine")
+    fem_judged = len(judged) - masc_judged
+    gender, how = strength(masc_judged, fem_judged)
+    lean = f"{how} {gender}-coded" if gender else "balanced"
+    words = lambda hits, gender: ", ".join(sorted(  # noqa: E731
+        {h.word.lower() for h in hits if h.gender == gender})) or "none"
     message = (
-        f"{coding.verdict} by the gender-decoder count ({masc} masculine: {words('masculine')}; "
-        f"{fem} feminine: {words('feminine')}); without words technical ads use in a "
-        f"non-gendered sense (analytical, lead, data-driven, responsibilities ...) it is "
-        f"{coding.specific_verdict} ({masc_specific} vs {fem_specific}); {masc_role} masculine "
-        f"and {fem_role} feminine hits are in the duties and requirements, the rest in the "
-        "company blurb and offer"
+        f"{lean} {where}: {masc_judged} masculine-coded ({words(judged, 'masculine')}) and "
+        f"{fem_judged} feminine-coded ({words(judged, 'feminine')}), leaving out words "
+        "technical ads use in a non-gendered sense (analytical, lead, data-driven, "
+        f"responsibilities ...); over the whole ad the gender-decoder count says {coding.verdict} "
+        f"({masc} masculine: {words(coding.hits, 'masculine')}; {fem} feminine: "
+        f"{words(coding.hits, 'feminine')})"
     )
-    severity = "low" if abs(masc_specific - fem_specific) >= _STRONG else "info"
-    yield Finding(
-        ad.ad_id, "gender-coded", severity, message,
-        "Balance strongly coded words that are not technical terms (e.g. 'competitive', "
-        "'dominant', 'fearless' against 'collaborative', 'supportive'); research by Gaucher, "
-        "Friesen & Kay (2011) found masculine-coded ads made women less interested in applying.",
-        make_spans(ad.text, [(h.start, h.end) for h in coding.hits]),
+    severity = _GENDER_SEVERITY.get(gender, {}).get(how, "info")
+    suggestion = (
+        "Nothing to change; keep the role text balanced." if severity == "info" else
+        "Replace strongly coded words that are not technical terms (e.g. 'competitive', "
+        "'dominant', 'fearless', 'aggressive') with plain descriptions of the work, or balance "
+        "them ('collaborative', 'supportive'); Gaucher, Friesen & Kay (2011) found "
+        "masculine-coded ads made women less interested in applying."
     )
+    yield Finding(ad.ad_id, "gender-coded", severity, message, suggestion,
+                  make_spans(ad.text, [(h.start, h.end) for h in coding.hits]))
+
+
+_NEEDS = {"duties": "the duties (what the person will do)",
+          "requirements": "the requirements (skills and experience needed)",
+          "pay": "the pay (a salary range)",
+          "location": "the location (a place, or remote, hybrid or on-site)"}
+
+
+def _share(percentile: int) -> str:
+    """The share of ads a percentile leaves out: "9 in 10" for the 10th, "19 in 20" for the 5th."""
+    return {5: "19 in 20", 10: "9 in 10"}.get(percentile, f"{100 - percentile}% of")
 
 
 @rule("unusual-length", severity="low",
-      summary="Shorter or longer than 9 in 10 ads in the corpus.")
+      summary="Shorter or longer than 19 in 20 ads in the corpus.")
 def unusual_length(ad: AdContext) -> Iterator[Finding]:
-    """A word count below the 10th or above the 90th percentile of ``data/audit_norms.json``.
+    """A word count outside the 5th to 95th percentile of ``data/audit_norms.json``.
 
-    Words are counted as the readability figures count them (letters and inner apostrophes).
+    (The 10th to 90th when the norms give no wider range.) Words are counted as the
+    readability figures count them (letters and inner apostrophes). For a short ad the
+    suggestion names only the essentials it lacks (duties, requirements, pay, location, as
+    ``no-responsibilities``, ``no-salary`` and ``no-location`` detect them).
     """
     figures, norms = ad.readability, ad.norms["word_count"]
-    low, high = norms["p10"], norms["p90"]
-    if figures.words < low or figures.words > high:
-        side = "shorter" if figures.words < low else "longer"
-        yield Finding(
-            ad.ad_id, "unusual-length", "low",
-            f"{figures.words} words: {side} than 9 in 10 ads in the corpus "
-            f"(typical {norms['p25']:.0f}-{norms['p75']:.0f}, median {norms['p50']:.0f})",
-            "Add the duties, requirements, pay and location" if side == "shorter"
-            else "Cut repeated company text and long lists; keep what a candidate needs to decide.",
-        )
+    percentile, low, high = outer_range(norms)
+    if low <= figures.words <= high:
+        return
+    side = "shorter" if figures.words < low else "longer"
+    if side == "longer":
+        suggestion = "Cut repeated company text and long lists; keep what a candidate needs to decide."
+    elif missing := missing_parts(ad):
+        named = [_NEEDS[part] for part in missing]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        suggestion = f"Add {listed}."
+    else:
+        suggestion = ("The duties, requirements, pay and location are all there; say more about "
+                      "the day-to-day work, the team and the tools so a candidate can decide.")
+    yield Finding(
+        ad.ad_id, "unusual-length", "low",
+        f"{figures.words} words: {side} than {_share(percentile)} ads in the corpus "
+        f"(typical {norms['p25']:.0f}-{norms['p75']:.0f}, median {norms['p50']:.0f})",
+        suggestion,
+    )
 
 
 @rule("hard-to-read", severity="low",

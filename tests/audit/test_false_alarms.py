@@ -1,0 +1,314 @@
+"""The audit's false alarms and misses reported on one company's eight ads (47 findings).
+
+Each test is a case from that report: a place the audit did not see, a nice-to-have that
+made a unicorn, a length finding on every ad, a shared blurb reported once per ad, phrases
+the audit missed and a strongly masculine-coded ad rated only ``info``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jdanalyzer.audit.ads import Ad, read_ads
+from jdanalyzer.audit.checks import no_location, unicorn_ad
+from jdanalyzer.audit.findings import Finding
+from jdanalyzer.audit.gender import gender_coding, strength
+from jdanalyzer.audit.norms import load_norms, outer_range
+from jdanalyzer.audit.places import find_locations, states_location
+from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
+from jdanalyzer.audit.run import audit_ads
+from jdanalyzer.audit.wording import gender_coded, phrase_findings, unusual_length
+from jdanalyzer.extraction.extract import extract
+from jdanalyzer.text.sections import split_sections
+from jdanalyzer.types import Prediction
+
+ADS = Path(__file__).parents[1] / "data" / "audit_ads"
+
+
+def context(text: str, *, ad_id: str = "ad", title: str = "", label: str | None = None,
+            location: str = "") -> AdContext:
+    found = extract(text)
+    prediction = None
+    if label is not None:
+        others = [x for x in ("ai_engineer", "data_scientist", "hybrid", "other") if x != label]
+        prediction = Prediction(label, {label: 0.7, **dict.fromkeys(others, 0.1)}, others[0],
+                                False, (), found)
+    return AdContext(ad_id, title, found.text, tuple(split_sections(found.text)), found,
+                     prediction, location)
+
+
+# ------------------------------------------------------------------------------ no-location
+
+DUTIES = ("Data Scientist\nResponsibilities\n- Build forecasting models for store demand.\n"
+          "- Analyze A/B test results with the product team.\nSalary: GBP 60,000 - 70,000.\n")
+
+
+@pytest.mark.parametrize("place", [
+    "Hybrid, London or Manchester.", "Leeds, hybrid.", "London.",  # the reported ads
+    "Remote (US).", "Fully remote within Europe.", "On-site in Rotterdam.", "Onsite, 5 days.",
+    "In office three days a week.", "Austin, TX.", "Location: Kraków or Wrocław.",
+    "We are based in the Bay Area.", "MUNICH",
+])
+def test_a_stated_place_or_work_arrangement_is_a_location(place: str) -> None:
+    assert list(no_location(context(DUTIES + place))) == []
+
+
+@pytest.mark.parametrize("tail", [
+    "",
+    "You will work on hybrid search and retrieval models.",  # hybrid, but no work arrangement
+    "Experience with remote sensing data is a plus.",
+    "Reading papers is part of the job, and nice dashboards too.",  # not the towns
+    "You know the Manhattan distance and Basel III capital rules.",
+])
+def test_an_ad_without_a_place_still_has_no_location(tail: str) -> None:
+    (finding,) = no_location(context(DUTIES + tail))
+    assert (finding.rule, finding.severity) == ("no-location", "medium")
+
+
+def test_place_names_are_whole_words_in_their_own_case() -> None:
+    text = "Offices: New York City, Washington, D.C. and Cluj-Napoca; an Indian restaurant."
+    assert [m.group() for m in find_locations(text)] == [
+        "New York City", "Washington, D.C.", "Cluj-Napoca"]
+    assert not states_location("we turkey-proof the china; a guinea pig study")
+    assert states_location("Build models.", location="Utrecht")  # the CSV location column
+
+
+# ------------------------------------------------------------------------------ unicorn-ad
+
+ML_ENGINEER = """Machine Learning Engineer
+
+Northwind builds route planning software for delivery fleets.
+
+What you'll do
+- Deploy LLM agents to production and evaluate prompts.
+- Build RAG pipelines with LangChain and a vector database.
+- Serve models with Docker and Kubernetes and monitor them with MLflow.
+- Fine-tune open-weight LLMs with LoRA.
+
+Requirements
+- Python and PyTorch.
+- Experience with CI/CD and AWS.
+
+Nice to have
+- Statistics, A/B testing and causal inference.
+- Time series forecasting with Prophet.
+- Tableau dashboards, R and scikit-learn.
+
+Salary: GBP 70,000 - 85,000. Hybrid, London or Manchester.
+"""
+
+
+@pytest.mark.parametrize("label", ["ai_engineer", "hybrid"])
+def test_nice_to_haves_do_not_make_a_unicorn(label: str) -> None:
+    ad = context(ML_ENGINEER, title="Machine Learning Engineer", label=label)
+    assert list(unicorn_ad(ad)) == []
+
+
+def test_the_same_skills_all_required_still_make_a_unicorn() -> None:
+    text = ML_ENGINEER.replace("\nNice to have\n", "\n")  # the data-science lines are required
+    (finding,) = unicorn_ad(context(text, title="Machine Learning Engineer", label="ai_engineer"))
+    assert finding.severity == "medium"
+    assert "data-science terms" in finding.message and "statistics" in finding.message
+    assert {"A/B testing", "causal inference"} & {s.text for s in finding.spans}
+
+
+# --------------------------------------------------------------------------- unusual-length
+
+COMPLETE = """Data Analyst
+
+What you'll do
+- Build weekly sales dashboards in Tableau for the store managers.
+- Analyze promotion results and write a short report for each campaign.
+- Clean and join point-of-sale data in SQL.
+
+Requirements
+- Two years of SQL and Python.
+- Clear written English.
+
+Salary: EUR 50,000 - 58,000. Hybrid, two days a week in our Lyon office.
+"""
+FILLER = ("You will work with a friendly team of four analysts and a product manager, "
+          "and you will present your results to the leadership team every month. ")
+
+
+def _words(ad: AdContext) -> int:
+    return ad.readability.words
+
+
+def test_an_ad_of_ordinary_length_gets_no_length_finding() -> None:
+    low = outer_range(load_norms()["word_count"])[1]
+    ad = context(COMPLETE + FILLER * 4)
+    assert low < _words(ad) < load_norms()["word_count"]["p10"]  # flagged before: below p10
+    assert list(unusual_length(ad)) == []
+
+
+def test_a_short_ad_is_told_only_what_it_lacks() -> None:
+    text = ("Data Analyst\nWhat you'll do\n- Write the weekly sales report.\n"
+            "- Check promotion results with the shop managers.\nSalary: EUR 50,000.")
+    (finding,) = unusual_length(context(text))
+    assert "shorter than 19 in 20 ads" in finding.message
+    assert finding.suggestion.startswith("Add the requirements")
+    assert "the location" in finding.suggestion
+    assert "duties" not in finding.suggestion and "pay" not in finding.suggestion
+
+
+def test_a_short_complete_ad_is_not_told_to_add_anything() -> None:
+    ad = context(COMPLETE)
+    assert _words(ad) < outer_range(load_norms()["word_count"])[1]
+    (finding,) = unusual_length(ad)
+    assert not finding.suggestion.startswith("Add")
+    assert "all there" in finding.suggestion
+
+
+def test_a_long_ad_is_longer_than_19_in_20() -> None:
+    (finding,) = unusual_length(context(COMPLETE + FILLER * 60))
+    assert "longer than 19 in 20 ads" in finding.message
+    assert finding.suggestion.startswith("Cut repeated company text")
+
+
+# ------------------------------------------------------------------------------ boilerplate
+
+ABOUT = ("About Northwind\nNorthwind builds route planning software for 3,000 delivery fleets "
+         "across Europe. We are 200 people in Lyon and Leeds, and we ship every week.\n")
+ROLES = ["forecast parcel volumes", "price delivery slots", "plan driver shifts",
+         "detect late deliveries", "rank warehouse sites", "estimate fuel use",
+         "route electric vans", "score customer churn"]
+
+
+def _company_ads() -> list[AdContext]:
+    return [context(f"{ABOUT}What you'll do\n- Build models to {role}.\n", ad_id=f"ad-{i}")
+            for i, role in enumerate(ROLES, start=1)]
+
+
+def test_a_shared_about_paragraph_is_one_company_finding() -> None:
+    ads = _company_ads()
+    findings = list(RULES["boilerplate"].check(CompanyContext("Northwind", tuple(ads))))
+    assert len(findings) == 1  # was one per ad: 8
+    (finding,) = findings
+    assert (finding.ad_id, finding.rule, finding.severity) == ("", "boilerplate", "low")
+    assert "in 8 ads: " + ", ".join(ad.ad_id for ad in ads) in finding.message
+    assert "Northwind builds route planning software" in finding.message
+    assert finding.spans == ()
+
+
+def test_the_audit_reports_the_template_once_and_marks_it_in_every_ad(role_model) -> None:
+    ads = [Ad(ad.ad_id, "Data Scientist", ad.text, f"{ad.ad_id}.txt") for ad in _company_ads()]
+    result = audit_ads(ads, company="Northwind", model=role_model, select=["boilerplate"])
+    assert [f.rule for f in result.findings] == ["boilerplate"]
+    assert [f.ad_id for f in result.company_findings] == [""]
+    for ad in result.ads:
+        assert ad.findings == ()
+        assert [s.text.split(".")[0] for s in ad.shared] == [
+            "Northwind builds route planning software for 3,000 delivery fleets across Europe"]
+    assert result.to_dict()["company_findings"][0]["rule"] == "boilerplate"
+
+
+# --------------------------------------------------------------------------------- phrases
+
+
+@pytest.mark.parametrize(("text", "rule", "severity", "found"), [
+    ("We want someone young and hungry.", "exclusionary-language", "high", "young and hungry"),
+    ("A young and ambitious team.", "exclusionary-language", "high", "young and ambitious"),
+    ("We work hard, play hard.", "jargon", "medium", "work hard, play hard"),
+    ("Work hard. Play hard.", "jargon", "medium", "Work hard. Play hard"),
+    ("We work hard and party hard.", "jargon", "medium", "work hard and party hard"),
+    ("You thrive under pressure.", "jargon", "medium", "thrive under pressure"),
+    ("Someone who thrives under pressure.", "jargon", "medium", "thrives under pressure"),
+    ("A high-pressure environment.", "jargon", "medium", "high-pressure environment"),
+    ("Digital natives preferred.", "exclusionary-language", "high", "Digital natives"),
+    ("Recent graduates only.", "exclusionary-language", "high", "Recent graduates only"),
+    ("You must be a recent graduate.", "exclusionary-language", "high",
+     "must be a recent graduate"),
+    ("You graduated within the last two years.", "exclusionary-language", "high",
+     "graduated within the last"),
+    ("You are willing to work long hours.", "exclusionary-language", "medium",
+     "willing to work long hours"),
+])
+def test_missed_phrases_are_flagged(text: str, rule: str, severity: str, found: str) -> None:
+    (finding,) = phrase_findings("ad", text)
+    assert (finding.rule, finding.severity) == (rule, severity)
+    assert [s.text for s in finding.spans] == [found]
+
+
+@pytest.mark.parametrize("text", [
+    "This role is ideal for a recent graduate.",  # a welcome, not a condition
+    "Recent graduates are welcome to apply.",
+    "We serve digital native businesses and brands.",  # companies, not applicants
+    "A young and dynamic company in the energy sector.",
+    "Join a fast-paced team.",  # a bare "fast-paced": 1 in 7 corpus ads
+    "Calm under pressure during incidents.",
+])
+def test_harmless_uses_are_left_alone(text: str) -> None:
+    assert phrase_findings("ad", text) == []
+
+
+# ----------------------------------------------------------------------------- gender-coded
+
+MASCULINE = """Sales Engineer
+
+Requirements
+- A dominant, competitive and aggressive closer.
+- Fearless, assertive and decisive; a rockstar who is ambitious and self-reliant.
+- You challenge every objection and fight for every deal.
+"""
+NEUTRAL_TECH = """Data Engineer
+
+About us
+We are a supportive, collaborative team with a competitive salary.
+
+Responsibilities
+- Lead the design of data-driven pipelines and analytical models.
+- Take responsibility for data quality and support the analysts.
+
+Requirements
+- Strong analytical skills, SQL and Python.
+- You understand dependencies between services and share knowledge.
+"""
+
+
+@pytest.mark.parametrize(("masculine", "feminine", "expected"), [
+    (0, 0, ("", "balanced")), (3, 3, ("", "balanced")), (1, 0, ("masculine", "slightly")),
+    (9, 7, ("masculine", "slightly")), (2, 0, ("masculine", "clearly")),
+    (5, 2, ("masculine", "clearly")), (4, 0, ("masculine", "strongly")),
+    (9, 3, ("masculine", "strongly")), (0, 5, ("feminine", "strongly")),
+])
+def test_strength_uses_difference_and_ratio(masculine: int, feminine: int,
+                                            expected: tuple[str, str]) -> None:
+    assert strength(masculine, feminine) == expected
+
+
+def _gender(text: str) -> list[Finding]:
+    return list(gender_coded(context(text)))
+
+
+def test_a_strongly_masculine_ad_is_medium() -> None:
+    (finding,) = _gender(MASCULINE)
+    assert finding.severity == "medium"
+    assert finding.message.startswith("strongly masculine-coded in the duties and requirements")
+    assert "dominant" in finding.message and "aggressive" in finding.message
+
+
+def test_a_clearly_masculine_ad_is_low() -> None:
+    (finding,) = _gender("Requirements\n- Fearless and assertive.\n- Python and SQL.")
+    assert finding.severity == "low"
+
+
+def test_a_neutral_tech_ad_is_at_most_info() -> None:
+    coding = gender_coding(NEUTRAL_TECH)
+    assert coding.verdict != "neutral"  # gender-decoder counts analytical, lead, support ...
+    assert [f.severity for f in _gender(NEUTRAL_TECH)] in ([], ["info"])
+
+
+def test_competitive_and_driven_count_when_they_describe_a_person() -> None:
+    hits = gender_coding("A competitive salary for data-driven work; you are competitive and "
+                         "driven.").hits
+    assert [(h.word, h.generic) for h in hits] == [
+        ("competitive", True), ("driven", True), ("competitive", False), ("driven", False)]
+
+
+def test_the_sample_rockstar_ad_is_no_longer_only_info() -> None:
+    (ad,) = [a for a in read_ads(ADS).ads if a.id == "ml-engineer-rockstar"]
+    (finding,) = _gender(ad.text)
+    assert finding.severity == "medium"  # competitive, driven, fearless, challenge, dominate
