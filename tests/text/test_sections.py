@@ -63,3 +63,26 @@ def test_splitting_is_linear_on_a_long_line_of_marks() -> None:
     start = time.perf_counter()
     units = split_units(text)
     assert units and time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("What You\u2019ll Do", "responsibilities"),
+        ("Who are we looking for?", "requirements"),
+        ("Position Overview", "responsibilities"),
+        ("Job Summary", "responsibilities"),
+        ("You'll get to:", "responsibilities"),
+    ],
+)
+def test_headings_the_splitter_used_to_miss(heading: str, kind: str) -> None:
+    text = f"About Acme\nAcme builds maps.\n{heading}\n- Build forecasting models"
+    assert [s.kind for s in split_sections(text)] == ["company", kind]
+
+
+def test_sentences_joined_without_a_space_are_split() -> None:
+    line = "Tune hyperparameters.Support the team.Responsibilities:Design experiments. Node.js and e.g. Python."
+    assert [line[u.start:u.end] for u in split_units(line)] == [
+        "Tune hyperparameters.", "Support the team.", "Responsibilities:", "Design experiments.",
+        "Node.js and e.g. Python.",
+    ]

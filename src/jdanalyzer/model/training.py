@@ -195,6 +195,22 @@ def _folds(frame: pd.DataFrame, n_splits: int, seed: int = SEED) -> list[tuple[n
     return list(splitter.split(frame, frame["label"], frame["group"]))
 
 
+#: Trains a duty reader on the labeled sentences of every posting but the given ones.
+FoldReader = Callable[[set[str]], Any]
+
+
+def _with_fold_reader(
+    frame: pd.DataFrame, test: np.ndarray, fold_reader: FoldReader
+) -> tuple[pd.DataFrame, Any]:
+    """The table read by a duty reader that saw no sentence of the ``test`` postings, and the
+    pipeline factory that goes with it: cross-validation leaks nothing through the reader."""
+    from jdanalyzer.model.features import DutyAnnotator
+
+    reader = fold_reader(set(frame["posting_id"].iloc[test]))
+    part = DutyAnnotator(reader).transform(frame.drop(columns=["duty_text", "duty_profile"], errors="ignore"))
+    return part, lambda: make_role_pipeline(duties=reader)
+
+
 def _fit_fold(frame: pd.DataFrame, train: np.ndarray, make: Callable[[], Any]) -> Any:
     """Fit a fresh pipeline on the ``train`` rows, calibrating on inner folds grouped by company."""
     from sklearn.model_selection import GroupKFold
@@ -226,6 +242,7 @@ def cross_validate(
     model_factory: Callable[[], Any] | None = None,
     baselines: bool = True,
     seed: int = SEED,
+    fold_reader: FoldReader | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Out-of-fold predictions of the model (and baselines) with folds grouped by company.
@@ -245,7 +262,11 @@ def cross_validate(
         for k, (train, test) in enumerate(folds, start=1):
             if progress:
                 progress(f"{name}: fold {k}/{n_splits}")
-            proba[test] = _predict_fold(_fit_fold(frame, train, make), frame, test, labels)
+            if name == "model" and fold_reader is not None:
+                part, make_part = _with_fold_reader(frame, test, fold_reader)
+                proba[test] = _predict_fold(_fit_fold(part, train, make_part), part, test, labels)
+            else:
+                proba[test] = _predict_fold(_fit_fold(frame, train, make), frame, test, labels)
             if name == "model":
                 fold_pred = np.asarray(labels)[proba[test].argmax(axis=1)]
                 report.fold_macro_f1.append(_macro_f1(y[test], fold_pred, labels))
@@ -279,6 +300,7 @@ def seed_spread(
     n_splits: int = 5,
     model_factory: Callable[[], Any] | None = None,
     first: EvalReport | None = None,
+    fold_reader: FoldReader | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Macro-F1 and per-class F1 of the model and of TF-IDF alone, as the mean and the
@@ -293,7 +315,8 @@ def seed_spread(
         else:
             if progress:
                 progress(f"fold seed {seed}")
-            report = cross_validate(frame, n_splits=n_splits, model_factory=model_factory, seed=seed)
+            report = cross_validate(frame, n_splits=n_splits, model_factory=model_factory, seed=seed,
+                                    fold_reader=fold_reader)
         for name in runs:
             result = report.results[name]
             runs[name].append({"macro_f1": result["macro_f1"],
@@ -313,6 +336,7 @@ def learning_curve(
     fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
     n_splits: int = 5,
     model_factory: Callable[[], Any] | None = None,
+    fold_reader: FoldReader | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, float]]:
     """Out-of-fold macro-F1 of the model when each training fold keeps only a fraction of
@@ -335,8 +359,10 @@ def learning_curve(
             kept = rng.permutation(companies)[: max(5, round(fraction * len(companies)))]
             subset = train[frame["group"].iloc[train].isin(set(kept)).to_numpy()]
             sizes.append(len(subset))
-            proba = _predict_fold(_fit_fold(frame, subset, model_factory or make_role_pipeline),
-                                  frame, test, labels)
+            part, make = frame, model_factory or make_role_pipeline
+            if fold_reader is not None:
+                part, make = _with_fold_reader(frame, test, fold_reader)
+            proba = _predict_fold(_fit_fold(part, subset, make), part, test, labels)
             pred[test] = np.asarray(labels)[proba.argmax(axis=1)]
         rows.append({"fraction": fraction, "labels": round(float(np.mean(sizes))),
                      "macro_f1": _macro_f1(y, pred, labels)})
@@ -510,7 +536,10 @@ def fit_and_save(
         sentences = load_sentences(Path(postings), Path(sentence_labels),
                                    heldout=_heldout_path(heldout, labels, postings))
         reader = fit_duty_reader(sentences["input"], sentences["label"])
-        frame = DutyAnnotator(reader).transform(frame)
+
+        def fold_reader(exclude: set[str]) -> Any:
+            keep = ~sentences["posting_id"].isin(exclude)
+            return fit_duty_reader(sentences["input"][keep], sentences["label"][keep])
         data["sentence_labels"] = {
             "file": Path(sentence_labels).name, "sha256": _file_digest(Path(sentence_labels)),
             "n": len(sentences), "moved": sentences.attrs["moved"], "lost": sentences.attrs["lost"],
@@ -520,20 +549,25 @@ def fit_and_save(
     def factory() -> Any:
         return make_role_pipeline(duties=reader)
 
-    report = cross_validate(frame, n_splits=n_splits, model_factory=factory, seed=seeds[0], progress=progress)
+    folds_read = fold_reader if reader is not None else None
+    report = cross_validate(frame, n_splits=n_splits, model_factory=factory, seed=seeds[0],
+                            fold_reader=folds_read, progress=progress)
     report.seed_spread = seed_spread(frame, seeds=seeds, n_splits=n_splits, model_factory=factory,
-                                     first=report, progress=progress)
+                                     first=report, fold_reader=folds_read, progress=progress)
     if second_annotation is not None:
         report.agreement = label_agreement(Path(second_annotation), frame, report.oof)
     if curve:
         report.learning_curve = learning_curve(frame, fractions=curve, n_splits=n_splits,
-                                               model_factory=factory, progress=progress)
+                                               model_factory=factory, fold_reader=folds_read,
+                                               progress=progress)
         report.learning_curve.append({
             "fraction": 1.0, "labels": round(len(frame) * (n_splits - 1) / n_splits),
             "macro_f1": report.results["model"]["macro_f1"],
         })
     if progress:
         progress("fitting the final model on all labeled postings")
+    if reader is not None:
+        frame = DutyAnnotator(reader).transform(frame)
     pipeline = train_model(frame, duties=reader)
     manifest: dict[str, Any] = {
         "labels": [str(c) for c in pipeline.classes_],

@@ -28,7 +28,9 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                          r"would be (?:great|a plus)|plus points|extra credit|ideally"),
         ("responsibilities", r"responsibilit|what you(?:'ll| will)? do|your role|the role|"
                              r"in this role|duties|your tasks|day[- ]to[- ]day|your mission|"
-                             r"you will|what you'll work on|the job|key tasks|the work"),
+                             r"you will|what you'll work on|the job|key tasks|the work|"
+                             r"(?:position|role|job) (?:overview|summary)|job description|"
+                             r"you'll get to|what you(?:'ll| will) be doing"),
         ("requirements", r"requirement|qualification|what you(?:'ll| will)? (?:bring|need|have)|"
                          r"you have|you bring|must[- ]have|about you|who you are|skills|"
                          r"looking for|your profile|experience|we need|we expect"),
@@ -54,14 +56,16 @@ class Section:
 
 
 def _heading_kind(line: str) -> str | None:
-    stripped = line.strip().strip("#*_ ").strip()
+    # Typographic apostrophes ("What You’ll Do") read as plain ones.
+    stripped = line.strip().strip("#*_ ").strip().replace("\u2019", "'")
     if not stripped or stripped.startswith("- ") or len(stripped.split()) > _HEADING_MAX_WORDS:
         return None
-    if stripped.endswith((".", "!", "?", ",", ";")):
+    if stripped.endswith((".", "!", ",", ";")):
         return None
     for kind, pattern in _HEADINGS:
         if pattern.search(stripped):
             return kind
+    # A question names a part only when it is a known heading ("Who are we looking for?").
     return "other" if stripped.endswith(":") else None
 
 
@@ -116,9 +120,12 @@ class Unit:
 # an initial or a common abbreviation ("e.g. Python", "ex. Salesforce").
 # The look-behinds come after the mark, so they are tried only where a sentence may end
 # (before it, they were tried at every character: 4x slower).
+# Scraped text often lost the space between sentences ("tuning.Support", "Duties:Design"):
+# a mark between a lowercase and a capitalized word ends a sentence too.
 _SENTENCE_BREAK = re.compile(
     r"[.!?](?<![A-Z][.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bex\.)(?<!\bincl\.)"
     r"\s+(?=[A-Z0-9(\"'“])"
+    r"|[.:;](?<=[a-z][.:;])(?=[A-Z][a-z])"
 )
 _UNIT_MIN_CHARS = 3
 
