@@ -60,7 +60,8 @@ def test_score_frame_labels_samples_and_flags_bad_cells(samples: dict[str, str])
     probs = out.loc[0, [c for c in GENERATED if c.startswith("p_")]]
     assert probs.sum() == pytest.approx(1.0, abs=1e-3)
     assert out.loc[0, "confidence"] == probs.max()
-    assert "retrieval-augmented generation" in out.loc[0, "ai_skills"].split("; ")
+    assert "retrieval-augmented generation" in out.loc[0, "ai_skills"]  # a list of names
+    assert out.loc[[1, 2, 3], "ai_skills"].isna().all()  # not scored: no list at all
     assert out.loc[4, "ds_skills"]
     assert out.loc[0, "evidence"]
 

@@ -159,7 +159,9 @@ def test_resume_refuses_what_does_not_add_up(
         app, ["score", str(postings), "-o", str(out), "-j", "1", "--chunk-size", "5", "--resume"]
     )
     assert result.exit_code == 2, result.output
-    assert result.stderr.strip() == error.format(source=postings.resolve(), parts=parts, sha=sha)
+    # the last line: a part that does not match is found while reading, after the Columns line
+    assert result.stderr.strip().splitlines()[-1] == error.format(
+        source=postings.resolve(), parts=parts, sha=sha)
     assert not out.exists()
 
 
@@ -284,7 +286,7 @@ def test_input_columns_named_like_output_ones_are_kept_and_named(
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["score", str(source), "-o", str(out), "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == (
+    assert result.stderr.strip().splitlines()[-1] == (
         "Warning: input column(s) label, error, __jd_error are written as input_label, "
         "input_input_error, input___jd_error: jdanalyzer writes its own columns by those names"
     )

@@ -20,7 +20,7 @@ def test_score_frame_short_row_has_no_label_and_a_note(samples: dict[str, str]) 
     assert short["error"] == (
         "warning: too short (5 words) to tell the role: no label; paste the whole ad"
     )
-    assert short["evidence"] == ""
+    assert short["evidence"] == []  # no label, so no evidence for it
     assert sum(short[f"p_{label}"] for label in LABELS) == pytest.approx(1, abs=1e-3)
     assert whole["label"] == "ai_engineer" and whole["error"] == ""
 

@@ -4,7 +4,9 @@ Every input row gives exactly one output row, in input order: the input columns,
 :data:`GENERATED`. A row that cannot be scored (empty or non-text cell, malformed line)
 has no label and says why in ``error``; a row scored with a caveat (text cut at
 100,000 characters, bytes that were not UTF-8, a short text) has a label and an
-``error`` that starts with ``warning:``. A text under
+``error`` that starts with ``warning:``. The :data:`LISTS` columns (evidence, skills,
+tasks) hold lists of strings: JSON arrays in JSONL, ``list<string>`` in Parquet, and
+``; ``-joined text in CSV (what a spreadsheet can show). A text under
 :data:`~jdanalyzer.model.predict.MIN_WORDS` words is too short to judge: its row has the
 probabilities but no ``label`` or ``confidence``, and ``error`` says
 ``warning: too short (N words) ...``. An input column named like a generated one is
@@ -13,6 +15,8 @@ kept as ``input_<name>``, and the run says so in :attr:`ScoreSummary.warnings`.
 A local run writes ``OUTPUT.parts/`` chunk by chunk; its ``progress.json`` records the
 input's SHA-256 and each part's row count and SHA-256, and ``--resume`` checks them all
 before it trusts a single part.
+
+``jobs=None`` picks the number of worker processes with :func:`auto_jobs`.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from jdanalyzer.batch.tables import (
     concat_parts,
     guess_format,
     neutralized,
+    pa_table,
     prefixed,
     write_part,
 )
@@ -55,7 +60,10 @@ if TYPE_CHECKING:
     from jdanalyzer.model.predict import RoleModel
     from jdanalyzer.types import Prediction
 
-__all__ = ["GENERATED", "ScoreProgress", "ScoreSummary", "score_file", "score_frame"]
+__all__ = [
+    "GENERATED", "LISTS", "ScoreColumns", "ScoreProgress", "ScoreSummary", "auto_jobs", "score_file",
+    "score_frame",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +72,72 @@ GENERATED = (
     "label", "confidence", *(f"p_{label}" for label in LABELS), "evidence", "ai_skills",
     "ds_skills", "tasks", "error",
 )
-#: Generated columns holding text, neutralized against spreadsheet formulas in CSV output.
-TEXT_GENERATED = ("label", "evidence", "ai_skills", "ds_skills", "tasks", "error")
+#: Generated columns holding lists of strings (a missing cell: the row was not scored).
+LISTS = ("evidence", "ai_skills", "ds_skills", "tasks")
+#: Generated columns holding text, neutralized against spreadsheet formulas in CSV output
+#: (where the :data:`LISTS` cells are joined with ``"; "``).
+TEXT_GENERATED = ("label", *LISTS, "error")
 #: The note in ``error`` of a row whose text is too short to label (the model's warning).
 TOO_SHORT = "warning: too short ("
 ENGINES = ("local", "dask")
-_JOINER = "; "
+#: ``jobs=None`` scores an input under this many rows in one process (see :func:`auto_jobs`),
+AUTO_SMALL_ROWS = 2_000
+#: or, when its rows are not known without reading it, under this many bytes: about
+#: 2,000 postings at the shared corpus's 4 KB a posting.
+AUTO_SMALL_BYTES = 8_000_000
+#: ... and a larger one in all cores, at most this many (each worker holds ~300 MB).
+AUTO_MAX_JOBS = 4
+#: Suffixes that make ``-o`` look like a file, which ``--engine dask`` refuses (it writes a folder).
+_FILE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".gz", ".txt")
 _PROGRESS_VERSION = 2
 _MODEL_LOCK = threading.Lock()  # dask may run partitions in threads of one process
+
+
+def auto_jobs(rows: int | None, size: int | None, cores: int | None) -> int:
+    """The worker processes ``jobs=None`` means for an input of ``rows`` rows or ``size`` bytes.
+
+    One for a small input: under :data:`AUTO_SMALL_ROWS` rows or, when the row count is not
+    known without reading the input (CSV, JSONL), under :data:`AUTO_SMALL_BYTES` bytes. Each
+    worker pays the model's and spaCy's start-up (1.5-2 s), which on 2,000 postings cost
+    more than a second worker gained. Anything else, an input of unknown size (standard
+    input) too, gets every core, at most :data:`AUTO_MAX_JOBS`.
+
+    Example:
+        >>> auto_jobs(500, None, 8), auto_jobs(None, 50_000_000, 8), auto_jobs(None, None, 2)
+        (1, 4, 2)
+    """
+    # bytes decide only when the rows are unknown; an unknown size is not small
+    small = rows < AUTO_SMALL_ROWS if rows is not None else size is not None and size < AUTO_SMALL_BYTES
+    return 1 if small else max(1, min(cores or 1, AUTO_MAX_JOBS))
+
+
+@dataclass(frozen=True)
+class ScoreColumns:
+    """The text, title and id columns a run reads, and the ``roles`` the user named."""
+
+    text: str
+    title: str | None
+    id: str | None
+    given: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        """One line for people: each column, given or guessed, and how to set the guessed ones.
+
+        Example:
+            >>> ScoreColumns("body", "title", None, frozenset({"text", "title"})).describe()
+            'Columns: text=body, title=title (given); id=none (guessed; set it with --id-column)'
+        """
+        names = {"text": self.text, "title": self.title, "id": self.id}
+        shown = {role: f"{role}={name or 'none'}" for role, name in names.items()}
+        given = [shown[role] for role in names if role in self.given]
+        guessed = [role for role in names if role not in self.given]
+        groups = [f"{', '.join(given)} (given)"] if given else []
+        if guessed:
+            them = "them" if len(guessed) > 1 else "it"
+            options = ", ".join(f"--{role}-column" for role in guessed)
+            groups.append(f"{', '.join(shown[role] for role in guessed)} "
+                          f"(guessed; set {them} with {options})")
+        return "Columns: " + "; ".join(groups)
 
 
 @dataclass(frozen=True)
@@ -168,8 +234,8 @@ def _not_text(value: Any, column: str) -> str | None:
     return f"the {column} cell is {type(value).__name__}, not text; not scored"
 
 
-def _unique(names: Iterable[str]) -> str:
-    return _JOINER.join(dict.fromkeys(names))
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
 
 
 def _columns_of(prediction: Prediction) -> dict[str, Any]:
@@ -252,8 +318,10 @@ def score_frame(
 ) -> pd.DataFrame:
     """Score one chunk: the input columns, then :data:`GENERATED`, one row per input row.
 
-    Input columns named like a generated one are kept as ``input_<name>``. The reader's
-    error and warning columns (:data:`jdanalyzer.batch.tables.ERROR`, ``WARNING``), if present,
+    The :data:`LISTS` cells are lists of strings (missing where the row was not scored);
+    :func:`~jdanalyzer.batch.tables.neutralized` joins them for CSV. Input columns named
+    like a generated one are kept as ``input_<name>``. The reader's error and warning
+    columns (:data:`jdanalyzer.batch.tables.ERROR`, ``WARNING``), if present,
     go into ``error``. Both engines run this function.
 
     Example:
@@ -406,6 +474,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _check_dask_output(out: Path, fmt: str) -> None:
+    """Refuse an ``-o`` named like a file with ``--engine dask``, which writes a folder."""
+    if out.suffix.lower() in _FILE_SUFFIXES:
+        folder = out.with_name(out.name.split(".")[0] or "scored")
+        raise InputError(
+            f"--engine dask writes a folder of part files (part-000000.{fmt}, ...), not one "
+            f"file; give -o a folder name without a suffix, e.g. -o {folder}"
+            + ("" if fmt == "csv" else " (add --format csv for CSV parts)")
+        )
+    if fmt not in ("parquet", "csv"):
+        raise InputError(f"--engine dask writes parquet or csv parts, not {fmt}")
+
+
 def _check_output(out: Path, *, file: bool, fmt: str) -> None:
     """Fail before any work if ``out`` cannot be written: a folder, under a file, read-only."""
     if file and out.is_dir():
@@ -523,6 +604,7 @@ def score_file(
     model: str | Path | None = None,
     chunk_size: int = 256,
     progress: Callable[[ScoreProgress], None] | None = None,
+    on_columns: Callable[[ScoreColumns], None] | None = None,
 ) -> ScoreSummary:
     """Score every row of a CSV (or ``.csv.gz``), JSONL or Parquet table into ``output``.
 
@@ -532,12 +614,13 @@ def score_file(
 
     Args:
         input: the table, or ``"-"`` for standard input.
-        output: the file to write (CSV, JSONL or Parquet by its suffix or ``fmt``); a
-            folder of part files with ``engine="dask"``.
+        output: the file to write (CSV, JSONL or Parquet by its suffix or ``fmt``); with
+            ``engine="dask"``, a folder (a name without a suffix such as ``.csv``) to fill
+            with ``part-000000.parquet``... (``part-000000.csv``... with ``fmt="csv"``).
         text_column: the posting text column (default: guessed, e.g. ``description``).
         title_column: the title column (default: ``title`` etc. when present).
         id_column: a row id, used to name flagged rows in the summary.
-        jobs: worker processes (default: all cores).
+        jobs: worker processes (default: :func:`auto_jobs`, 1 for a small input).
         fmt: output format, ``csv``, ``jsonl`` or ``parquet``.
         force: overwrite ``output`` and discard an interrupted run.
         resume: continue an interrupted run with the same input and options.
@@ -547,33 +630,38 @@ def score_file(
         model: a model file (default: the packaged model).
         chunk_size: rows per chunk (the unit of parallel work, writing and resuming).
         progress: called after each chunk is written.
+        on_columns: called with the columns read, once they are known and the output and
+            model are checked, before any row is scored.
 
     Example:
         >>> summary = score_file("postings.csv", "scored.csv")  # doctest: +SKIP
         >>> summary.rows == summary.scored + summary.unscored  # doctest: +SKIP
         True
     """
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be 1 or more, not {jobs}")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     out = Path(output)
-    if engine == "dask" and fmt is None:  # a folder of parts: Parquet unless named *.csv
-        fmt = "csv" if out.suffix.lower() == ".csv" else "parquet"
-    out_fmt = fmt or guess_format(out, what="output")
-    _check_output(out, file=engine == "local", fmt=out_fmt)
-    model_arg = str(model) if model is not None else None
     if engine == "dask":
         if resume:
             raise InputError("--resume works with --engine local; a Dask run is restarted whole")
+        fmt = fmt or "parquet"
+        _check_dask_output(out, fmt)
+    out_fmt = fmt or guess_format(out, what="output")
+    _check_output(out, file=engine == "local", fmt=out_fmt)
+    model_arg = str(model) if model is not None else None
+    given = frozenset(role for role, name in
+                      (("text", text_column), ("title", title_column), ("id", id_column)) if name)
+    if engine == "dask":
         return _score_dask(input, out, out_fmt, text_column, title_column, id_column, jobs,
-                           scheduler, model_arg, chunk_size, force)
+                           scheduler, model_arg, chunk_size, force, given, on_columns)
     started = time.perf_counter()
     with TableReader(input, chunk_size=chunk_size) as reader:
         text_col, title_col, id_col = resolve_columns(
             reader.columns, text_column, title_column, id_column
         )
+        jobs = jobs or auto_jobs(*reader.size_hint(), os.cpu_count())
         if resume and reader.is_stdin:
             raise InputError("cannot resume reading standard input; give the input file")
         settings = {
@@ -582,6 +670,8 @@ def score_file(
             "input_sha256": None if reader.is_stdin else _sha256(Path(input)),
             "format": out_fmt, "chunk_size": chunk_size, "text_column": text_col,
             "title_column": title_col, "model": model_arg,
+            # parts of an older version hold "; "-joined text where these hold lists
+            **({"list_cells": "arrays"} if out_fmt != "csv" else {}),
         }
         saved = _prepare_output(out, force=force, resume=resume, settings=settings)
         parts = out.with_name(out.name + ".parts")
@@ -591,6 +681,8 @@ def score_file(
         from jdanalyzer.model.predict import load_model
 
         load_model(model_arg)  # a missing or broken model fails here, before any work
+        if on_columns is not None:
+            on_columns(ScoreColumns(text_col, title_col, id_col, given))
         options = {"text_column": text_col, "title_column": title_col, "model": model_arg}
         chunks = _unwritten(reader, written, parts)
         columns: list[str] = []
@@ -599,7 +691,7 @@ def score_file(
                 columns = list(frame.columns)
                 part = parts / f"part-{index:06d}.{out_fmt}"
                 write_part(neutralized(frame, TEXT_GENERATED) if out_fmt == "csv" else frame,
-                           part.with_suffix(".tmp"), out_fmt)
+                           part.with_suffix(".tmp"), out_fmt, lists=LISTS)
                 part.with_suffix(".tmp").replace(part)
                 tally.add(frame, id_col)
                 written.append({"name": part.name, "rows": len(frame), "sha256": _sha256(part)})
@@ -617,7 +709,8 @@ def score_file(
         columns = [*(renames.get(c, c) for c in reader.columns), *GENERATED]
     tmp = out.with_name(f".tmp-{out.name}")  # keeps the suffix: .csv.gz is compressed
     try:
-        concat_parts([parts / entry["name"] for entry in written], tmp, out_fmt, columns)
+        concat_parts([parts / entry["name"] for entry in written], tmp, out_fmt, columns,
+                     lists=LISTS)
         tmp.replace(out)
     except OSError as exc:
         raise _write_error(exc, out, resumable=True) from None
@@ -659,8 +752,9 @@ def _read_chunk(start: tuple[int, int], *, path: str, fmt: str, columns: list[st
 
 def _score_dask(
     input: str | Path, out: Path, out_fmt: str, text_column: str | None,
-    title_column: str | None, id_column: str | None, jobs: int, scheduler: str | None,
-    model: str | None, chunk_size: int, force: bool,
+    title_column: str | None, id_column: str | None, jobs: int | None, scheduler: str | None,
+    model: str | None, chunk_size: int, force: bool, given: frozenset[str],
+    on_columns: Callable[[ScoreColumns], None] | None,
 ) -> ScoreSummary:
     """Score with ``map_partitions`` on a Dask cluster; write a folder of Parquet or CSV parts."""
     import dask.dataframe as dd
@@ -668,8 +762,6 @@ def _score_dask(
 
     if str(input) == "-":
         raise InputError("--engine dask reads a file the workers can open, not standard input")
-    if out_fmt not in ("parquet", "csv"):
-        raise InputError(f"--engine dask writes parquet or csv parts, not {out_fmt}")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to overwrite it")
     started = time.perf_counter()
@@ -678,15 +770,27 @@ def _score_dask(
         text_col, title_col, id_col = resolve_columns(
             reader.columns, text_column, title_column, id_column
         )
+        jobs = jobs or auto_jobs(*reader.size_hint(), os.cpu_count())
         if reader.fmt != "parquet":
             for _ in reader.chunks():  # one pass to find where each partition starts
                 pass
     stats, columns = reader.stats, reader.columns
     options: dict[str, Any] = {"text_column": text_col, "title_column": title_col, "model": model}
     meta_in = pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, ERROR, WARNING]})
+    if reader.fmt == "parquet":
+        frames = dd.read_parquet(str(path))
+        meta_in = frames._meta  # the file's own types (numbers, lists...), for the schema
+    else:
+        frames = dd.from_map(
+            _read_chunk, reader.chunk_starts, path=str(path), fmt=reader.fmt,
+            columns=reader.input_columns, chunk_size=chunk_size, meta=meta_in,
+            enforce_metadata=False,
+        )
     meta_out = score_frame(meta_in, **options)
     if out_fmt == "parquet":
-        meta_out = arrow_ready(meta_out)
+        meta_out = arrow_ready(meta_out, LISTS)
+    if on_columns is not None:
+        on_columns(ScoreColumns(text_col, title_col, id_col, given))
     cluster = None if scheduler else LocalCluster(
         n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
     )
@@ -694,18 +798,11 @@ def _score_dask(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         with Client(scheduler or cluster):
-            if reader.fmt == "parquet":
-                frames = dd.read_parquet(str(path))
-            else:
-                frames = dd.from_map(
-                    _read_chunk, reader.chunk_starts, path=str(path), fmt=reader.fmt,
-                    columns=reader.input_columns, chunk_size=chunk_size, meta=meta_in,
-                    enforce_metadata=False,
-                )
             scored = frames.map_partitions(score_frame, **options, meta=meta_out)
             if out_fmt == "parquet":
-                scored.map_partitions(arrow_ready, meta=meta_out).to_parquet(
-                    str(tmp), write_index=False, name_function=lambda i: f"part-{i:06d}.parquet")
+                scored.map_partitions(arrow_ready, LISTS, meta=meta_out).to_parquet(
+                    str(tmp), write_index=False, name_function=lambda i: f"part-{i:06d}.parquet",
+                    schema=pa_table(meta_out, lists=LISTS).schema)
             else:
                 scored.map_partitions(neutralized, TEXT_GENERATED, meta=meta_out).to_csv(
                     str(tmp / "part-*.csv"), index=False, name_function=lambda i: f"{i:06d}")

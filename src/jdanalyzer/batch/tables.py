@@ -42,6 +42,7 @@ __all__ = [
     "arrow_ready",
     "concat_parts",
     "guess_format",
+    "joined",
     "neutralize",
     "neutralized",
     "pa_table",
@@ -343,6 +344,24 @@ class TableReader:
         """The input columns of each chunk: :attr:`input_columns`, :attr:`renamed` applied."""
         renamed = self.renamed
         return [renamed.get(c, c) for c in self.input_columns]
+
+    def size_hint(self) -> tuple[int | None, int | None]:
+        """The input's rows and bytes of text, as far as they are known without reading it.
+
+        Parquet gives its row count (from its footer) and no byte size; a CSV or JSONL file
+        its size (a ``.gz`` file the size its trailer records, or its own if larger);
+        standard input neither. Call it on an open reader.
+        """
+        if self.is_stdin:
+            return None, None
+        if self.fmt == "parquet":
+            return int(self._parquet.metadata.num_rows), None
+        size = self.stats.bytes_total
+        if size is not None and str(self.source).lower().endswith(".gz") and size >= 4:
+            with Path(self.source).open("rb") as handle:  # ISIZE: the size modulo 2**32
+                handle.seek(-4, io.SEEK_END)
+                size = max(size, int.from_bytes(handle.read(4), "little"))
+        return None, size
 
     def __enter__(self) -> TableReader:
         self.open()
@@ -685,8 +704,12 @@ def _open_out(path: Path, mode: str) -> IO[str]:
     return path.open(mode, encoding="utf-8", newline="")
 
 
-def write_part(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Write one chunk of output to ``path`` (CSV without header; see :func:`concat_parts`)."""
+def write_part(frame: pd.DataFrame, path: Path, fmt: str, *, lists: Sequence[str] = ()) -> None:
+    """Write one chunk of output to ``path`` (CSV without header; see :func:`concat_parts`).
+
+    ``lists`` names columns of lists of strings (or missing cells): JSON arrays in JSONL,
+    ``list<string>`` columns in Parquet. CSV needs them joined first (:func:`neutralized`).
+    """
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
             _nested_as_json(frame).to_csv(handle, index=False, header=False)
@@ -699,14 +722,17 @@ def write_part(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     else:
         import pyarrow.parquet as pq
 
-        pq.write_table(pa_table(frame), path)
+        pq.write_table(pa_table(frame, lists=lists), path)
 
 
-def arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Make object columns (JSONL cells may mix types) nullable strings, for Parquet."""
+def arrow_ready(frame: pd.DataFrame, lists: Sequence[str] = ()) -> pd.DataFrame:
+    """Make object columns (JSONL cells may mix types) nullable strings, for Parquet.
+
+    The columns named in ``lists`` are left as they are: lists of strings, or missing.
+    """
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if frame[column].dtype == object and column not in lists:
             frame[column] = pd.array(
                 [None if _json_value(v) is None else v if isinstance(v, str)
                  else json.dumps(_json_value(v), default=str) for v in frame[column]],
@@ -715,30 +741,59 @@ def arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def pa_table(frame: pd.DataFrame) -> Any:
-    """A pyarrow Table of ``frame`` (see :func:`arrow_ready`)."""
+def pa_table(frame: pd.DataFrame, *, lists: Sequence[str] = ()) -> Any:
+    """A pyarrow Table of ``frame`` (see :func:`arrow_ready`); ``lists`` become ``list<string>``.
+
+    Example:
+        >>> frame = pd.DataFrame({"id": ["a", "b"], "tasks": [["deploy models"], None]})
+        >>> pa_table(frame, lists=["tasks"]).schema.field("tasks").type
+        ListType(list<item: string>)
+    """
     import pyarrow as pa
 
-    return pa.Table.from_pandas(arrow_ready(frame), preserve_index=False)
+    table = pa.Table.from_pandas(arrow_ready(frame, lists), preserve_index=False)
+    for column in lists:
+        values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else list(v)
+                  for v in frame[column]]
+        index = table.schema.get_field_index(column)
+        table = table.set_column(index, column, pa.array(values, type=pa.list_(pa.string())))
+    return table
+
+
+def joined(value: Any, sep: str = "; ") -> Any:
+    """A list cell as one ``sep``-joined string (what a spreadsheet can show); others as they are.
+
+    Example:
+        >>> joined(["LLMs", "RAG"])
+        'LLMs; RAG'
+    """
+    return sep.join(str(v) for v in value) if _is_list(value) else value
 
 
 def neutralized(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with the text cells of ``columns`` passed through :func:`neutralize`."""
+    """``frame`` with the cells of ``columns`` ready for CSV: lists :func:`joined`, formulas
+    defused by :func:`neutralize`."""
     frame = frame.copy()
     for column in columns:
-        frame[column] = frame[column].map(neutralize)
+        frame[column] = frame[column].map(lambda v: neutralize(joined(v)))
     return frame
 
 
-def concat_parts(parts: Sequence[Path], out: Path, fmt: str, columns: Sequence[str]) -> None:
-    """Join the part files into one table at ``out`` (CSV gets one header row)."""
+def concat_parts(
+    parts: Sequence[Path], out: Path, fmt: str, columns: Sequence[str], *, lists: Sequence[str] = ()
+) -> None:
+    """Join the part files into one table at ``out`` (CSV gets one header row).
+
+    With no parts, a Parquet ``out`` gets ``columns`` as strings, ``lists`` as ``list<string>``.
+    """
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         schema = pa.unify_schemas(
             [pq.read_schema(p) for p in parts], promote_options="permissive"
-        ) if parts else pa.schema([(c, pa.string()) for c in columns])
+        ) if parts else pa.schema(
+            [(c, pa.list_(pa.string()) if c in lists else pa.string()) for c in columns])
         with pq.ParquetWriter(out, schema) as writer:
             for part in parts:
                 writer.write_table(pq.read_table(part).cast(schema))

@@ -326,13 +326,24 @@ ScoreInput = typer.Argument(
     ..., show_default=False,
     help="Postings table: CSV (.csv, .csv.gz), JSONL or Parquet; '-' reads standard input.",
 )
-ScoreOutput = _opt("--output", "-o", default=...,
-                   help="File to write (a folder of parts with --engine dask).")
+ScoreOutput = _opt(
+    "--output", "-o", default=...,
+    help="File to write. With --engine dask, a folder to create (a name without a suffix such as "
+    ".csv) holding part-000000.parquet, ... (part-000000.csv, ... with --format csv).",
+)
 TextColumnOption = _opt("--text-column", help="Posting text column (default: guessed).")
 TitleColumn = _opt("--title-column", help="Title column (default: title, if present).")
 IdColumn = _opt("--id-column", help="Column naming rows in the summary (default: posting_id, id).")
-Jobs = _opt("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
-TableFormatOption = _opt("--format", "-f", help="Output format (default: from OUTPUT's suffix).")
+Jobs = _opt(
+    "--jobs", "-j", min=1,
+    help="Worker processes. Default: auto, 1 for a small input (under 2,000 rows, or under 8 MB "
+    "when the rows are not known without reading: CSV, JSONL), where starting workers costs more "
+    "than they save; else all cores, at most 4.",
+)
+TableFormatOption = _opt(
+    "--format", "-f",
+    help="Output format (default: from OUTPUT's suffix; parquet with --engine dask).",
+)
 Force = _opt("--force", default=False, help="Overwrite OUTPUT; discard an interrupted run.")
 Resume = _opt("--resume", default=False, help="Continue an interrupted run from its last chunk.")
 EngineOption = _opt("--engine", default=Engine.local, help="Local processes or a Dask cluster.")
@@ -368,6 +379,8 @@ def score(
                 id_column=id_column, jobs=jobs, fmt=format.value if format else None,
                 force=force, resume=resume, engine=engine.value, scheduler=scheduler,
                 model=model, chunk_size=chunk_size, progress=progress,
+                on_columns=lambda columns: console.print(
+                    columns.describe(), highlight=False, markup=False, soft_wrap=True),
             )
     except KeyboardInterrupt:
         _fail(f"interrupted; run the same command with --resume to continue ({output}.parts)", 130)
