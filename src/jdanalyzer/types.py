@@ -90,12 +90,32 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class TitleMismatch:
+    """The ad's title names a role its text contradicts (see :mod:`jdanalyzer.model.titles`).
+
+    ``severity`` is ``high`` (the title names one role, the text reads as the other),
+    ``medium`` (an analyst title over AI-engineering work) or ``low`` (the title names a
+    role, the text reads as neither); ``title_family`` is what the title advertises and
+    ``label`` what the text was labeled.
+    """
+
+    message: str
+    severity: str
+    title_family: str
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Prediction:
     """The label of one posting, its probabilities, the evidence and the extraction.
 
     ``label`` and ``runner_up`` are None when the text is too short to judge (under
     :data:`jdanalyzer.model.predict.MIN_WORDS` words): the probabilities are still there,
     ``low_confidence`` is True, a warning says why and there is no evidence.
+    ``title_mismatch`` is set when a title was given and the text confidently says otherwise.
     """
 
     label: str | None
@@ -106,6 +126,7 @@ class Prediction:
     extraction: Extraction
     title: str = ""
     warnings: tuple[str, ...] = ()
+    title_mismatch: TitleMismatch | None = None
 
     @property
     def confidence(self) -> float:
@@ -147,6 +168,7 @@ class Prediction:
             "tasks": [m.to_dict() for m in self.tasks],
             "text": self.text,
             "title": self.title,
+            "title_mismatch": None if self.title_mismatch is None else self.title_mismatch.to_dict(),
             "truncated": self.extraction.truncated,
             "warnings": list(self.warnings),
         }

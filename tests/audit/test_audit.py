@@ -165,11 +165,11 @@ def test_phrase_findings_leave_ordinary_text_alone(text: str) -> None:
 
 
 @pytest.mark.parametrize(("title", "family"), [
-    ("Data Scientist", "data_scientist"), ("Senior Data Analyst", "data_scientist"),
-    ("Research Scientist, NLP", "data_scientist"), ("AI Engineer", "ai_engineer"),
+    ("Data Scientist", "data_scientist"), ("Senior Data Analyst", "analyst"),
+    ("Research Scientist, NLP", "other_scientist"), ("AI Engineer", "ai_engineer"),
     ("Machine Learning Engineer", "ai_engineer"), ("Senior LLM Developer", "ai_engineer"),
     ("ML Platform Engineer", "ai_engineer"), ("Data Scientist / ML Engineer", "hybrid"),
-    ("Software Engineer", None), ("", None),
+    ("Software Engineer", "engineer"), ("", None),
 ])
 def test_title_family(title: str, family: str | None) -> None:
     assert title_family(title) == family
@@ -196,7 +196,7 @@ def test_role_mismatch_data_scientist_title_with_ai_engineering_work() -> None:
     assert [s.text for s in finding.spans] == ["RAG"]
     low = role_clarity(AdText(**{**ad.__dict__, "prediction": _prediction(ad, "ai_engineer",
                                                                             low=True)}))
-    assert by_rule(tuple(low), "role-mismatch").severity == "medium"
+    assert "role-mismatch" not in rules(low)  # only a confident label makes a mismatch
 
 
 def test_role_mismatch_the_reverse_and_no_mismatch_when_title_fits() -> None:

@@ -38,6 +38,7 @@ from jdanalyzer.audit.norms import counted_skills
 from jdanalyzer.audit.places import states_location
 from jdanalyzer.audit.rules import AdContext, rule
 from jdanalyzer.audit.wording import phrase_findings
+from jdanalyzer.model.titles import title_family, title_mismatch
 from jdanalyzer.types import Match, Prediction
 
 __all__ = [
@@ -59,16 +60,6 @@ __all__ = [
     "young_tech_years",
 ]
 
-_DS_TITLE = re.compile(r"data scien|\bscientist|\banalyst|\banalytics\b|\bstatistician",
-                       re.IGNORECASE)
-_AI_TITLE = re.compile(
-    r"\b(?:ai|a\.i\.|ml|mlops|llm|llmops|genai|gen ai|nlp|machine learning|deep learning|"
-    r"generative ai|applied ai|ai/ml|ml/ai|prompt)\b[\w\s/&,-]{0,30}?"
-    r"\b(?:engineer|developer|architect)|\bllm\b|\bgenai\b|\bprompt engineer",
-    re.IGNORECASE,
-)
-ROLE_NAMES = {"ai_engineer": "AI engineering", "data_scientist": "data science",
-              "hybrid": "both AI engineering and data science", "other": "neither role"}
 _UNICORN_SIDE_TERMS = 5
 #: A ``hybrid`` label makes a unicorn only when the required parts name this many of each side.
 _UNICORN_HYBRID_TERMS = 3
@@ -82,19 +73,6 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 
 #: The name this class had before the rules took one shape; kept for callers.
 AdText = AdContext
-
-
-def title_family(title: str) -> str | None:
-    """The role a title advertises: ``ai_engineer``, ``data_scientist``, ``hybrid`` or None.
-
-    Example:
-        >>> title_family("Senior Data Scientist"), title_family("Machine Learning Engineer")
-        ('data_scientist', 'ai_engineer')
-    """
-    ds, ai = bool(_DS_TITLE.search(title)), bool(_AI_TITLE.search(title))
-    if ds and ai:
-        return "hybrid"
-    return "data_scientist" if ds else "ai_engineer" if ai else None
 
 
 def _evidence_ranges(prediction: Prediction, label: str, limit: int = 6) -> list[tuple[int, int]]:
@@ -112,40 +90,42 @@ def _side_terms(ad: AdContext, side: str) -> list[Match]:
 
 
 @rule("role-mismatch", severity="high", also=("medium", "low"),
-      summary="The title names one role, but the duties and skills read as another.")
+      summary="The title names one role; the duties and skills confidently read as another.")
 def role_mismatch(ad: AdContext) -> Iterator[Finding]:
     """The role the title advertises against the role the text describes.
 
-    The title is read for the role it names: data science ("data scientist", "analyst",
-    "statistician" ...) or AI engineering ("ML engineer", "LLM developer", "prompt engineer"
-    ...). The role model labels the text alone, without the title. **high** when the two
-    name opposite roles, **medium** when they do but the model is unsure of its label,
-    **low** when the title names one of the roles and the text reads as neither. The spans
-    are the strongest evidence terms of the label the text got.
+    The role model labels the text alone, without the title, and only a confident label
+    counts: at least 70% likely and not low confidence. The title is read for its family:
+    data science ("data scientist", "statistician"), AI engineering ("ML engineer", "LLM
+    developer", "prompt engineer" ...), analyst ("data analyst", "BI analyst",
+    "analytics"), another scientist ("research scientist", "applied scientist", "ML
+    scientist": these span research, modelling and engineering, so they never mismatch) or
+    another engineer. **high** when the title names one of the two roles and the text reads
+    as the other, **medium** when an analyst title is over AI-engineering work, **low** when
+    the title names one of the two roles and the text reads as neither. An analyst title
+    over data-science or other work is no mismatch. ``classify --title`` applies the same
+    rule (``title_mismatch`` in its JSON). The spans of high and medium findings are the
+    strongest evidence terms of the label the text got.
     """
     prediction = ad.prediction
     if prediction is None:
         return
-    label, family = prediction.label, title_family(ad.title)
-    shown = f"{prediction.confidence:.0%}"
-    if family in ("ai_engineer", "data_scientist") and label in ("ai_engineer", "data_scientist") \
-            and label != family:
+    mismatch = title_mismatch(ad.title, prediction)
+    if mismatch is None:
+        return
+    if mismatch.severity == "low":
         yield Finding(
-            ad.ad_id, "role-mismatch", "medium" if prediction.low_confidence else "high",
-            f"the title '{ad.title}' advertises {ROLE_NAMES[family]}, but the duties and skills "
-            f"read as {ROLE_NAMES[label]} ({shown} by the role model)",
-            f"Retitle the ad for the work it describes (e.g. '{_title_for(label)}'), or rewrite "
-            "the duties if the title is right: candidates search by title.",
-            make_spans(ad.text, _evidence_ranges(prediction, label)),
-        )
-    elif family in ("ai_engineer", "data_scientist") and label == "other":
-        yield Finding(
-            ad.ad_id, "role-mismatch", "low",
-            f"the title '{ad.title}' advertises {ROLE_NAMES[family]}, but the text reads as "
-            f"neither AI engineering nor data science ({shown} by the role model)",
+            ad.ad_id, "role-mismatch", "low", mismatch.message,
             "Describe the modelling or AI work the role involves, or choose a title that "
-            "matches the work (e.g. data engineer, analyst, software engineer).",
+            "names the work the ad describes.",
         )
+        return
+    yield Finding(
+        ad.ad_id, "role-mismatch", mismatch.severity, mismatch.message,
+        f"Retitle the ad for the work it describes (e.g. '{_title_for(mismatch.label)}'), or "
+        "rewrite the duties if the title is right: candidates search by title.",
+        make_spans(ad.text, _evidence_ranges(prediction, mismatch.label)),
+    )
 
 
 @rule("unicorn-ad", severity="medium",

@@ -77,6 +77,7 @@ def _bar(value: float, width: int = 30) -> str:
 def prediction_view(prediction: Prediction) -> list[Any]:
     """Renderables for a prediction: label, probability bars, evidence by side, highlighted text.
 
+    A title the text confidently contradicts gets a ``Title: ...`` line under the label.
     A prediction without a label (the text is too short to judge) gets its probability bars
     and a line saying there is no reliable label, and nothing else.
     """
@@ -101,6 +102,10 @@ def prediction_view(prediction: Prediction) -> list[Any]:
     if prediction.low_confidence:
         head.append("  low confidence", style="bold red")
     out.append(head)
+    mismatch = prediction.title_mismatch
+    if mismatch is not None:  # the title the text contradicts, by the audit's role-mismatch rule
+        out.append(Text(f"Title: {mismatch.message} [{mismatch.severity}]",
+                        style="bold red" if mismatch.severity == "high" else "yellow"))
     out.append(bars)
     for warning in prediction.warnings:
         out.append(Text(f"Note: {warning}", style="yellow"))

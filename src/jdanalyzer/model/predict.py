@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jdanalyzer.errors import EmptyTextError
 from jdanalyzer.extraction.extract import MAX_CHARS, extract_many
+from jdanalyzer.model.titles import title_mismatch
 from jdanalyzer.types import Extraction, Prediction
 
 if TYPE_CHECKING:
@@ -120,18 +122,18 @@ class RoleModel:
                         f"only {words} words: too short to tell the role reliably; paste the whole ad"
                     )
                 evidence = self.explainer.explain(features[i], extraction, top, second, reading=readings[i])
-            results.append(
-                Prediction(
-                    label=label,
-                    probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
-                    runner_up=runner_up,
-                    low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
-                    evidence=tuple(evidence),
-                    extraction=extraction,
-                    title=names[i],
-                    warnings=tuple(warnings),
-                )
+            prediction = Prediction(
+                label=label,
+                probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
+                runner_up=runner_up,
+                low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
+                evidence=tuple(evidence),
+                extraction=extraction,
+                title=names[i],
+                warnings=tuple(warnings),
             )
+            # A title the text confidently contradicts is said, by the audit's rule.
+            results.append(replace(prediction, title_mismatch=title_mismatch(names[i], prediction)))
         return results
 
 
@@ -145,6 +147,8 @@ def classify(text: str, title: str | None = None, *, model: RoleModel | None = N
     """Classify one posting with the packaged model (loaded once and reused).
 
     A posting under :data:`MIN_WORDS` words gets ``label`` None (see :class:`Prediction`).
+    With a ``title``, ``title_mismatch`` says when the text confidently reads as another role
+    (:func:`jdanalyzer.model.titles.title_mismatch`, the audit's ``role-mismatch`` rule).
 
     Example:
         >>> result = classify(open("ad.txt").read())  # doctest: +SKIP

@@ -56,6 +56,14 @@
     const warnings = $("warnings");
     warnings.replaceChildren();
     if (r.low_confidence && !none) warnings.appendChild(el("li", "low", "Low confidence: read the evidence before relying on this label."));
+    // The title the text confidently contradicts (the audit's role-mismatch rule).
+    const mismatch = r.title_mismatch;
+    if (mismatch) {
+      const item = el("li", "title-mismatch" + (mismatch.severity === "high" ? " low" : ""), "Title: " + mismatch.message);
+      item.id = "title-mismatch";
+      item.dataset.severity = mismatch.severity;
+      warnings.appendChild(item);
+    }
     for (const w of r.warnings) warnings.appendChild(el("li", none ? "low" : null, w));
   }
 
