@@ -369,7 +369,7 @@ def test_bad_files_are_listed_and_the_rest_read(tmp_path: Path) -> None:
         "blank.md": "not audited: blank.md is empty",
         "gone.txt": "not audited: no such file: gone.txt",
         "scan.txt": "not audited: scan.txt looks like a binary file, not a posting; give "
-                    "plain text, Markdown or HTML",
+                    "plain text, Markdown, HTML, Word (.docx) or PDF",
         "notes.pdf": "skipped: not a .txt, .md or .html file",
         "junior-analyst.txt": "duplicate ad id 'junior-analyst' (junior-analyst.md and "
                               "junior-analyst.txt): audited the second as 'junior-analyst-2'; "
