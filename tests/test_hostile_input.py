@@ -231,14 +231,8 @@ def same_cell(out: str, given: str) -> bool:
 # -- 1. score: rows in = rows out ------------------------------------------------------------
 
 
-def _no_lone_cr(cell: str) -> str:
-    """``cell``, with a line feed added when it holds a carriage return but no line feed:
-    score writes such a cell unquoted (see the xfail test below). Remove when that is fixed."""
-    return cell + "\n" if "\r" in cell and "\n" not in cell else cell
-
-
 rows_strategy = st.lists(
-    st.tuples(ids, titles, posting_texts()).map(lambda row: tuple(map(_no_lone_cr, row))),
+    st.tuples(ids, titles, posting_texts()),
     min_size=1, max_size=8,
 )
 
@@ -276,11 +270,6 @@ def test_score_keeps_every_row_in_order(tmp_path: Path, rows: list[tuple[str, st
             assert out[label] == "" and out[error] == "the description cell is empty; not scored"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "score's CSV output writes a cell holding a carriage return but no line feed unquoted "
-    "(batch/tables.py write_part calls DataFrame.to_csv with its default '\\n' line "
-    "terminator, and the csv module quotes only on the terminator's characters), so a CSV "
-    "reader splits the row in two: rows in != rows out"))
 def test_score_quotes_a_lone_carriage_return(tmp_path: Path) -> None:
     rows = [("id\r1", "AI Engineer\r", AD + "\r"), ("id2", "Data Scientist", AD + "\rMore text.")]
     with (tmp_path / "in.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -418,10 +407,6 @@ def test_classify_takes_linear_time(warm_classify, piece: str) -> None:
 # -- bugs found -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "normalize() joins wrapped lines with `out[-1] = previous + ' ' + line`, copying the "
-    "growing line for every line joined: text of many short lowercase lines costs the square "
-    "of its length (400,000 characters of 'a\\n' take ~2.5 s, 50,000 ~0.04 s)"))
 @pytest.mark.slow
 def test_normalizing_many_short_lines_takes_linear_time() -> None:
     from jdanalyzer.text.normalize import normalize

@@ -712,7 +712,8 @@ def write_part(frame: pd.DataFrame, path: Path, fmt: str, *, lists: Sequence[str
     """
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
-            _nested_as_json(frame).to_csv(handle, index=False, header=False)
+            # "\r\n" like the header: a cell holding a lone "\r" is then quoted, and stays one row.
+            _nested_as_json(frame).to_csv(handle, index=False, header=False, lineterminator="\r\n")
     elif fmt == "jsonl":
         columns = list(frame.columns)
         with path.open("w", encoding="utf-8") as handle:

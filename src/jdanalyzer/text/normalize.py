@@ -106,8 +106,12 @@ def _clean_lines(text: str) -> list[str]:
     fixed width back into their sentence or bullet, and keep one blank line of a run of them.
 
     The runs and chunks are cut in each line before it is read for bullets and wraps, so
-    that a second pass reads the same lines and changes nothing."""
-    out: list[str] = []
+    that a second pass reads the same lines and changes nothing.
+
+    Each output line is kept as its pieces and joined once at the end: joining a wrapped
+    line on at every step copied it again each time (quadratic on many short lines)."""
+    out: list[list[str]] = []  # the pieces of each output line
+    lengths: list[int] = []  # the length each output line will have
     data = text.encode("utf-8", "surrogatepass")
     symbol_runs = b"#####" in data.translate(_SYMBOL_BYTES) and _SYMBOL_RUN.search(text) is not None
     long_chunks = b"x" * (_MAX_CHUNK + 1) in data.translate(_CHUNK_BYTES)
@@ -122,27 +126,32 @@ def _clean_lines(text: str) -> list[str]:
             line = " ".join([_cut(word, _MAX_CHUNK) for word in line.split()])
         if not line:
             if not out or out[-1]:
-                out.append(line)
+                out.append([])
+                lengths.append(0)
             continue
         if line[0] in _BULLET_FIRST:
             match = _BULLET.match(line)
             if match:
                 # A mark alone on its line becomes "-" too: the bullet's text may be the
                 # next line, joined on as a wrap ("•" then "build models").
-                out.append("- " + line[match.end() :] if match.end() < len(line) else "-")
+                bullet = "- " + line[match.end() :] if match.end() < len(line) else "-"
+                out.append([bullet])
+                lengths.append(len(bullet))
                 continue
         if out:
             previous = out[-1]
             # Wrapped: a long line, or one going on in lowercase, that stops mid-sentence.
             if (
                 previous
-                and not previous.endswith(_SENTENCE_END)
-                and (len(previous) >= _WRAP_WIDTH or line[0].islower())
+                and not previous[-1].endswith(_SENTENCE_END)
+                and (lengths[-1] >= _WRAP_WIDTH or line[0].islower())
             ):
-                out[-1] = previous + " " + line
+                previous.append(line)
+                lengths[-1] += 1 + len(line)
                 continue
-        out.append(line)
-    return out
+        out.append([line])
+        lengths.append(len(line))
+    return [" ".join(pieces) for pieces in out]
 
 
 def normalize(text: str) -> str:
