@@ -99,7 +99,11 @@ def _require_cv_predictions(corpus_dir: Path, heldout_ids: set[str]) -> None:
     from jdanalyzer.model.training import CV_PREDICTIONS
 
     path = Path(os.environ.get("JDANALYZER_CV_PREDICTIONS") or default_model_path().parent / CV_PREDICTIONS)
-    labels = pd.read_csv(corpus_dir / "labels-train.csv", dtype=str, keep_default_na=False)
+    # The labels `make model` trains on: the corpus's, then the project's blind ones.
+    labels = pd.concat([
+        pd.read_csv(corpus_dir / "labels-train.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(REPO / "corpora" / "labels-extra.csv", dtype=str, keep_default_na=False),
+    ])
     labels = labels[~labels["posting_id"].isin(heldout_ids)].drop_duplicates("posting_id")
     problem = None
     if not path.is_file():

@@ -79,7 +79,7 @@ def _lines_by_the_plain_rules(text: str) -> str:
     text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     invisible = "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff"
     text = unicodedata.normalize("NFKC", re.sub(f"[{invisible}]", "", text))
-    bullet = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s))\s*")
+    bullet = re.compile(r"^\s*(?:[•·▪◦●○■□►▶✓✔➢➤◆◇\-–—*+]|o(?=\s|$))\s*")
 
     def cut(chunk: str, width: int) -> str:
         return " ".join(chunk[start:start + width] for start in range(0, len(chunk), width))

@@ -74,12 +74,13 @@ def test_page_shows_the_title_mismatch(role_model: Any, chromium: str) -> None:
             page.fill("#text", LLM_AD)
             page.click("#submit")
             page.wait_for_selector("#result:not([hidden])", timeout=30_000)
-            page.wait_for_function("document.getElementById('label').dataset.label === 'ai_engineer'")
+            # Locators, not wait_for_function: the page's CSP forbids evaluating strings.
+            page.locator("#label[data-label='ai_engineer']").wait_for(timeout=30_000)
             if shown:
                 item = page.locator("#warnings #title-mismatch")
                 item.wait_for(timeout=30_000)
                 assert (item.text_content() or "").startswith("Title: " + MESSAGE)
                 assert item.get_attribute("data-severity") == "high"
             else:
-                page.wait_for_function("!document.getElementById('title-mismatch')")
+                page.locator("#warnings #title-mismatch").wait_for(state="detached", timeout=30_000)
         assert errors == []

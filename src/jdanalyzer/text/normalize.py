@@ -19,7 +19,7 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _BULLET_MARKS = "•·▪◦●○■□►▶✓✔➢➤◆◇-–—*+"
-_BULLET = re.compile(rf"^\s*(?:[{re.escape(_BULLET_MARKS)}]|o(?=\s))\s*")
+_BULLET = re.compile(rf"^\s*(?:[{re.escape(_BULLET_MARKS)}]|o(?=\s|$))\s*")
 _BULLET_FIRST = frozenset(_BULLET_MARKS + "o")
 # Control characters (but tab and newline), zero-width and bidi marks, soft hyphens, BOMs,
 # which are dropped; and lone surrogates (from broken decoding), which cannot be encoded
