@@ -81,7 +81,8 @@ def test_headings_the_splitter_used_to_miss(heading: str, kind: str) -> None:
 
 
 def test_sentences_joined_without_a_space_are_split() -> None:
-    line = "Tune hyperparameters.Support the team.Responsibilities:Design experiments. Node.js and e.g. Python."
+    line = ("Tune hyperparameters.Support the team.Responsibilities:Design experiments. "
+            "Node.js and e.g. Python.")
     assert [line[u.start:u.end] for u in split_units(line)] == [
         "Tune hyperparameters.", "Support the team.", "Responsibilities:", "Design experiments.",
         "Node.js and e.g. Python.",
