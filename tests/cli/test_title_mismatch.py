@@ -15,19 +15,9 @@ from jdanalyzer.cli.main import app
 
 runner = CliRunner()
 
-LLM_AD = """What you will do
-- Design, build and ship LLM-powered features end to end: retrieval-augmented generation
-  (RAG) over clinical guidelines, a triage assistant and document summarization.
-- Build and maintain our retrieval stack: embeddings, a vector database and hybrid search.
-- Develop agents with tool calling using LangGraph and the OpenAI and Anthropic APIs.
-- Fine-tune open-weight models (Llama, Mistral) with LoRA when prompting is not enough.
-- Deploy models to production behind FastAPI services on Kubernetes; serve them with vLLM.
-- Set up evaluation pipelines and guardrails: offline evals, hallucination checks.
-
-What you bring
-- 5+ years of software engineering, including 2+ years building LLM systems.
-- Strong Python; experience with Docker, Kubernetes and CI/CD.
-"""
+LLM_AD = (Path(__file__).resolve().parents[1] / "data" / "titles" / "llm-engineering-ad.txt").read_text(
+    encoding="utf-8"
+)  # a pure LLM-engineering ad, shared with the other title-mismatch tests
 
 MESSAGE = ("the title 'Data Scientist' advertises data science, but the duties and skills read "
            "as AI engineering")

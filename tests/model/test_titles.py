@@ -9,6 +9,7 @@ case is about a probability, so the tests do not hang on the model's exact figur
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +18,9 @@ from jdanalyzer.extraction.extract import extract
 from jdanalyzer.model.titles import CONFIDENT, title_family, title_mismatch
 from jdanalyzer.types import LABELS, Prediction
 
-LLM_AD = """What you will do
-- Design, build and ship LLM-powered features end to end: retrieval-augmented generation
-  (RAG) over clinical guidelines, a triage assistant and document summarization.
-- Build and maintain our retrieval stack: embeddings, a vector database and hybrid search.
-- Develop agents with tool calling using LangGraph and the OpenAI and Anthropic APIs.
-- Fine-tune open-weight models (Llama, Mistral) with LoRA when prompting is not enough.
-- Deploy models to production behind FastAPI services on Kubernetes; serve them with vLLM.
-- Set up evaluation pipelines and guardrails: offline evals, hallucination checks.
-
-What you bring
-- 5+ years of software engineering, including 2+ years building LLM systems.
-- Strong Python; experience with Docker, Kubernetes and CI/CD.
-"""
+LLM_AD = (Path(__file__).resolve().parents[1] / "data" / "titles" / "llm-engineering-ad.txt").read_text(
+    encoding="utf-8"
+)  # a pure LLM-engineering ad, shared with the other title-mismatch tests
 
 WHISPER_AD = """About the role
 Our support team records 20,000 calls a week. You will turn them into searchable notes.
