@@ -119,6 +119,23 @@ def role_model():
     return load_model()
 
 
+#: The web server as a local browser reaches it (TestClient's default Host, testserver, gets 403).
+LOCAL_URL = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="module")
+def client(role_model):
+    """The web app over the packaged model, one per test module (needs the ``web`` extra)."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("python_multipart")
+    from fastapi.testclient import TestClient
+
+    from jdanalyzer.web.app import create_app
+
+    with TestClient(create_app(), base_url=LOCAL_URL) as test_client:
+        yield test_client
+
+
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep caches and config of libraries out of the home and working directories."""

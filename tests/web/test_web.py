@@ -25,13 +25,6 @@ from jdanalyzer.web.app import MAX_BODY_BYTES, MAX_SCORE_ROWS, create_app
 LOCAL = "http://127.0.0.1:8000"
 
 
-@pytest.fixture(scope="module")
-def client(role_model: Any) -> Iterator[TestClient]:
-    """One app for the module (the packaged model, already loaded by ``role_model``)."""
-    with TestClient(create_app(), base_url=LOCAL) as test_client:
-        yield test_client
-
-
 def _csv(rows: list[dict[str, str]]) -> str:
     import pandas as pd
 

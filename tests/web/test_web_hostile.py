@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,6 @@ from jdanalyzer.web.app import MAX_SCORE_COLUMNS, create_app
 
 LOCAL = "http://127.0.0.1:8000"
 HOST = {"Host": "127.0.0.1:8000"}
-
-
-@pytest.fixture(scope="module")
-def client(role_model: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(), base_url=LOCAL) as test_client:
-        yield test_client
 
 
 @pytest.fixture

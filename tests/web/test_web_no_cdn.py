@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
-
-from jdanalyzer.web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(role_model: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(), base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])

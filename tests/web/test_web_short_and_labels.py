@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -15,15 +13,6 @@ pytest.importorskip("python_multipart")
 from fastapi.testclient import TestClient
 
 from jdanalyzer.types import LABELS
-from jdanalyzer.web.app import create_app
-
-LOCAL = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(scope="module")
-def client(role_model: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(), base_url=LOCAL) as test_client:
-        yield test_client
 
 
 def test_classify_short_text_gives_null_label(client: TestClient) -> None:

@@ -7,7 +7,6 @@ marked slow).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +16,12 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
-from jdanalyzer.web.app import create_app
-
-LOCAL = "http://127.0.0.1:8000"
-
 LLM_AD = (Path(__file__).resolve().parents[1] / "data" / "titles" / "llm-engineering-ad.txt").read_text(
     encoding="utf-8"
 )  # a pure LLM-engineering ad, shared with the other title-mismatch tests
 
 MESSAGE = ("the title 'Data Scientist' advertises data science, but the duties and skills read "
            "as AI engineering")
-
-
-@pytest.fixture(scope="module")
-def client(role_model: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(), base_url=LOCAL) as test_client:
-        yield test_client
 
 
 def test_api_gives_the_title_mismatch(client: TestClient) -> None:
