@@ -16,6 +16,7 @@ import numpy as np
 
 from jdanalyzer.extraction.taxonomy import Taxonomy
 from jdanalyzer.model.duties import DutyLabel, DutyReading
+from jdanalyzer.model.spec import BLOCKS
 from jdanalyzer.model.tfidf import FeatureRow, strip_accents_unicode
 from jdanalyzer.types import Evidence, Extraction
 
@@ -128,18 +129,19 @@ class Explainer:
             block, _, feature = name.partition("__")
             side = self._side_of(j)
             spans: list[tuple[int, int]] = []
-            if block == "words":
-                term, source, spans = feature, "ngram", gram_spans.get(feature, [])
-            elif block == "title":
-                term, source = feature, "title"
-            elif block == "terms":
+            source = BLOCKS.get(block, "profile")
+            if source == "ngram":
+                term, spans = feature, gram_spans.get(feature, [])
+            elif source == "title":
+                term = feature
+            elif source == "taxonomy":
                 term_id = feature.partition(":")[2]
                 known = self.taxonomy.get(term_id)
                 term = known.name if known else term_id
                 side = known.side if known else side
-                source, spans = "taxonomy", by_id.get(feature, [])
+                spans = by_id.get(feature, [])
             else:
-                term, source = _PROFILE_NAMES.get(feature, feature), "profile"
+                term = _PROFILE_NAMES.get(feature, feature)
                 spans = _profile_spans(feature, by_side)
                 side = next((s for s in ("ai_engineer", "data_scientist") if feature.endswith(s)), "shared")
             evidence.append(

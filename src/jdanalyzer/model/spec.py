@@ -36,7 +36,7 @@ __all__ = [
 Block = Literal["words", "title", "terms", "sides", "duties"]
 #: How a feature of each block is shown as evidence (``Evidence.source``).
 EvidenceSource = Literal["ngram", "title", "taxonomy", "profile", "duty"]
-BLOCKS: dict[Block, EvidenceSource] = {
+BLOCKS: dict[str, EvidenceSource] = {  # keys: the Block names
     "words": "ngram",
     "title": "title",
     "terms": "taxonomy",
