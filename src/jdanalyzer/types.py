@@ -11,6 +11,15 @@ LABELS: tuple[Label, ...] = get_args(Label)
 #: Which role a taxonomy term is evidence for (``shared``: both).
 Side = Literal["ai_engineer", "data_scientist", "shared"]
 SIDES: tuple[Side, ...] = get_args(Side)
+#: What each side is called in prose ("16 data-science skills") and on charts and the page.
+SIDE_TITLES: dict[str, str] = {
+    "ai_engineer": "AI engineering",
+    "data_scientist": "data science",
+    "software": "software engineering",
+    "data_engineering": "data engineering",
+    "analytics": "analytics",
+    "shared": "shared",
+}
 
 
 @dataclass(frozen=True)

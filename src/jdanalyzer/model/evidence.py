@@ -8,39 +8,33 @@ contributions are the evidence for ``c``, the largest negative ones the evidence
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from jdanalyzer.extraction.taxonomy import Taxonomy
 from jdanalyzer.model.duties import DutyLabel, DutyReading
 from jdanalyzer.model.spec import BLOCKS
 from jdanalyzer.model.tfidf import FeatureRow, strip_accents_unicode
-from jdanalyzer.types import Evidence, Extraction
+from jdanalyzer.types import SIDE_TITLES, Evidence, Extraction, Match
 
-__all__ = ["Explainer", "ngram_spans"]
+__all__ = ["Explainer", "is_filler", "ngram_spans"]
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
-_PROFILE_NAMES = {
-    "skills_ai_engineer": "AI-engineering skills",
-    "skills_data_scientist": "data-science skills",
-    "skills_shared": "shared skills",
-    "tasks_ai_engineer": "AI-engineering tasks",
-    "tasks_data_scientist": "data-science tasks",
-    "tasks_shared": "shared tasks",
-    "distinct_ai_engineer": "distinct AI-engineering terms",
-    "distinct_data_scientist": "distinct data-science terms",
-    "both_sides": "asks for both sides",
-    "duties_ai_engineering": "duties that are AI engineering",
-    "duties_data_science": "duties that are data science",
-    "duties_other_work": "duties that are other work",
-    "share_ai_engineering": "share of the duties that is AI engineering",
-    "share_data_science": "share of the duties that is data science",
-    "share_other_work": "share of the duties that is other work",
-    "share_both": "both sides take a share of the duties",
-}
+#: Words no reader calls evidence of a role: an n-gram made only of these is never shown.
+_FILLER = frozenset((
+    "able", "ability", "across", "also", "based", "can", "company", "could", "etc", "experience", "get",
+    "good", "great", "help", "including", "join", "like", "looking", "make", "need", "new", "one",
+    "opportunity", "plus", "related", "role", "should", "skills", "strong", "team", "two", "us", "use",
+    "using", "view", "want", "well", "within", "work", "working", "would", "year", "years",
+)) | STOP_WORDS
+#: At most this many aggregate features (counts and shares) per label, shown after the words.
+_AGGREGATES = 2
+#: Examples named in an aggregate's sentence.
+_EXAMPLES = 3
 #: The duty sentences that speak for each label.
 _DUTIES_FOR: dict[str, tuple[DutyLabel, ...]] = {
     "ai_engineer": ("ai_engineering",),
@@ -49,8 +43,16 @@ _DUTIES_FOR: dict[str, tuple[DutyLabel, ...]] = {
     "other": ("other_work",),
 }
 _DUTY_SIDE = {"ai_engineering": "ai_engineer", "data_science": "data_scientist", "other_work": "shared"}
+_DUTY_TITLES = {
+    "ai_engineering": "AI engineering", "data_science": "data science", "other_work": "other work",
+}
 #: Duty sentences longer than this are shown cut (the span still covers the whole sentence).
 _DUTY_CHARS = 140
+
+
+def is_filler(gram: str) -> bool:
+    """Whether a word n-gram is only function words and job-ad filler ("we", "need", "no")."""
+    return all(word in _FILLER or word.isdigit() for word in gram.split())
 
 
 def ngram_spans(text: str, ngrams: set[str]) -> dict[str, list[tuple[int, int]]]:
@@ -95,60 +97,67 @@ class Explainer:
         *,
         top: int = 8,
         reading: DutyReading | None = None,
+        for_runner_up: bool = True,
     ) -> list[Evidence]:
-        """Evidence for ``label`` then for ``runner_up``, strongest first, from one feature row.
+        """Evidence for ``label`` then (with ``for_runner_up``) for ``runner_up``, from one feature row.
 
-        With the posting's duty ``reading``, the duty sentences that speak for each label
-        come first (``source="duty"``, weight: the probability that the sentence is that
-        work), then the features by their contribution to the log-odds.
+        Each label's group reads as a person would weigh it: first the duty sentences of the
+        ad's ``reading`` that are the work the label stands for (``source="duty"``, weight:
+        the duty reader's probability), then the ad's own words and taxonomy terms by their
+        contribution to the log-odds, then at most two aggregate features (counts and
+        shares), each told as a sentence with examples. Function words are never shown.
         """
         labels = list(self.classes)
         c, r = labels.index(label), labels.index(runner_up)
-        idx, values = row.indices, row.values
-        contrib = values * (self.coef[c, idx] - self.coef[r, idx])
-        order = np.argsort(-contrib)
-        chosen = [(int(idx[i]), float(contrib[i]), label) for i in order[:top] if contrib[i] > 0]
-        chosen += [
-            (int(idx[i]), float(-contrib[i]), runner_up)
-            for i in order[::-1][:top]
-            if contrib[i] < 0
-        ]
-        names = [self.feature_name(j) for j, _, _ in chosen]
-        grams = {n.split("__", 1)[1] for n in names if n.startswith("words__")}
+        contrib = row.values * (self.coef[c, row.indices] - self.coef[r, row.indices])
+        groups = [(label, contrib)] + ([(runner_up, -contrib)] if for_runner_up else [])
+        # The model read the terms of duty sentences only: their spans are the ones to show.
+        keep = reading.in_duties if reading is not None and reading.is_duty().any() else None
+        matches = [m for m in extraction.matches if keep is None or keep(m.start)]
+        chosen = {toward: self._choose(row.indices, c, top) for toward, c in groups}
+        grams = {f for terms, _ in chosen.values() for _, _, block, f in terms if BLOCKS[block] == "ngram"}
         gram_spans = ngram_spans(extraction.text, grams) if grams else {}
         by_id: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        by_side: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for m in extraction.matches:
+        for m in matches:
             by_id[f"{m.kind}:{m.id}"].append((m.start, m.end))
-            by_side[f"{m.kind}s_{m.side}"].append((m.start, m.end))
         evidence = []
-        if reading is not None:
-            for toward in (label, runner_up):
+        for toward, (terms, aggregates) in chosen.items():
+            if reading is not None:
                 evidence += _duty_evidence(reading, extraction.text, toward)
-        for (j, weight, toward), name in zip(chosen, names, strict=True):
-            block, _, feature = name.partition("__")
-            side = self._side_of(j)
-            spans: list[tuple[int, int]] = []
-            source = BLOCKS.get(block, "profile")
-            if source == "ngram":
-                term, spans = feature, gram_spans.get(feature, [])
-            elif source == "title":
+            for j, weight, block, feature in terms:
+                source, side, spans = BLOCKS[block], self._side_of(j), []
                 term = feature
-            elif source == "taxonomy":
-                term_id = feature.partition(":")[2]
-                known = self.taxonomy.get(term_id)
-                term = known.name if known else term_id
-                side = known.side if known else side
-                spans = by_id.get(feature, [])
-            else:
-                term = _PROFILE_NAMES.get(feature, feature)
-                spans = _profile_spans(feature, by_side)
-                side = next((s for s in ("ai_engineer", "data_scientist") if feature.endswith(s)), "shared")
-            evidence.append(
-                Evidence(term=term, label=toward, weight=weight, source=source, side=side,
-                         spans=tuple(sorted(set(spans))))
-            )
+                if source == "ngram":
+                    spans = gram_spans.get(feature, [])
+                elif source == "taxonomy":
+                    known = self.taxonomy.get(feature.partition(":")[2])
+                    term, side = (known.name, known.side) if known else (term, side)
+                    spans = by_id.get(feature, [])
+                evidence.append(Evidence(term=term, label=toward, weight=weight, source=source, side=side,
+                                         spans=tuple(sorted(set(spans)))))
+            for _, weight, _, feature in aggregates:
+                term, side, spans = _aggregate(feature, matches, reading, extraction.text)
+                evidence.append(Evidence(term=term, label=toward, weight=weight, source="profile", side=side,
+                                         spans=tuple(sorted(set(spans)))))
         return evidence
+
+    def _choose(self, indices: np.ndarray, contrib: np.ndarray, top: int) -> tuple[list, list]:
+        """The ``top`` strongest word and term features and the strongest aggregates pushing
+        toward a label: ``(column, weight, block, feature)`` each."""
+        terms: list[tuple[int, float, str, str]] = []
+        aggregates: list[tuple[int, float, str, str]] = []
+        for i in np.argsort(-contrib):
+            if contrib[i] <= 0 or (len(terms) >= top and len(aggregates) >= _AGGREGATES):
+                break
+            j = int(indices[i])
+            block, _, feature = self.feature_name(j).partition("__")
+            pick = (j, float(contrib[i]), block, feature)
+            if BLOCKS.get(block, "profile") == "profile":
+                if len(aggregates) < _AGGREGATES:
+                    aggregates.append(pick)
+            elif len(terms) < top and not (BLOCKS[block] in ("ngram", "title") and is_filler(feature)):
+                terms.append(pick)
+        return terms, aggregates
 
     def _side_of(self, j: int) -> str:
         lean = self._lean[j]
@@ -159,12 +168,69 @@ class Explainer:
         return "shared"
 
 
-def _profile_spans(feature: str, by_side: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
-    if feature.startswith(("skills_", "tasks_")):
-        return by_side.get(feature, [])
-    sides = {"distinct_ai_engineer": ("ai_engineer",), "distinct_data_scientist": ("data_scientist",),
-             "both_sides": ("ai_engineer", "data_scientist")}.get(feature, ())
-    return [s for side in sides for kind in ("skills", "tasks") for s in by_side.get(f"{kind}_{side}", [])]
+def _adjective(side: str) -> str:
+    """"data science" -> "data-science", as in "16 data-science skills"."""
+    return SIDE_TITLES.get(side, side).replace(" ", "-")
+
+
+def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
+    """How many distinct terms, and the most frequent few in the ad's own words: "XGBoost, A/B tests"."""
+    counts = Counter(m.id for m in matches)
+    said = {}
+    for m in matches:
+        # a skill as the ad wrote it ("A/B tests"); a task by its name (its words may be scattered)
+        said.setdefault(m.id, " ".join(m.matched.split()) if m.kind == "skill" else m.name)
+    return len(counts), ", ".join(said[term] for term, _ in counts.most_common(k))
+
+
+def _aggregate(
+    feature: str, matches: list[Match], reading: DutyReading | None, text: str
+) -> tuple[str, str, list[tuple[int, int]]]:
+    """An aggregate feature told as a sentence with examples, its side and its spans.
+
+    "16 data-science skills, e.g. XGBoost, A/B testing, causal inference" rather than
+    "skills_data_scientist 2.83".
+    """
+    kind, _, side = feature.partition("_")
+    if kind in ("skills", "tasks", "distinct"):
+        found = [m for m in matches if m.side == side and (kind == "distinct" or f"{m.kind}s" == kind)]
+        n, names = _examples(found)
+        noun = "terms" if kind == "distinct" else kind
+        term = f"{n} {_adjective(side)} {noun}" + (f", e.g. {names}" if names else "")
+        return term, side, [(m.start, m.end) for m in found]
+    if feature == "both_sides":
+        ai = [m for m in matches if m.side == "ai_engineer"]
+        ds = [m for m in matches if m.side == "data_scientist"]
+        (n_ai, ai_names), (n_ds, ds_names) = _examples(ai, 2), _examples(ds, 2)
+        term = (f"asks for both: {n_ai} AI-engineering terms (e.g. {ai_names}) "
+                f"and {n_ds} data-science terms (e.g. {ds_names})")
+        return term, "shared", [(m.start, m.end) for m in ai + ds]
+    if reading is None or not reading.units:
+        return feature.replace("_", " "), "shared", []
+    duty = reading.is_duty()
+    kinds = list(_DUTY_TITLES)
+    mass = reading.proba[duty, : len(kinds)].sum(axis=0) if duty.any() else np.zeros(len(kinds))
+    shares = mass / mass.sum() if mass.sum() > 0 else mass
+    best = reading.proba[:, : len(kinds)].argmax(axis=1)
+
+    def spans_of(*names: str) -> list[tuple[int, int]]:
+        wanted = [kinds.index(k) for k in names]
+        units = zip(reading.units, duty, best, strict=True)
+        return [(u.start, u.end) for u, d, b in units if d and b in wanted]
+
+    if feature == "share_both":
+        term = (f"the duties are split: {shares[0]:.0%} AI engineering, "
+                f"{shares[1]:.0%} data science")
+        return term, "shared", spans_of("ai_engineering", "data_science")
+    what, _, duty_kind = feature.partition("_")
+    if duty_kind not in _DUTY_TITLES:
+        return feature.replace("_", " "), "shared", []
+    k = kinds.index(duty_kind)
+    if what == "duties":
+        term = f"about {mass[k]:.0f} of its {int(duty.sum())} duties read as {_DUTY_TITLES[duty_kind]}"
+    else:
+        term = f"{shares[k]:.0%} of the duties read as {_DUTY_TITLES[duty_kind]}"
+    return term, _DUTY_SIDE[duty_kind], spans_of(duty_kind)
 
 
 def _duty_evidence(reading: DutyReading, text: str, label: str, *, top: int = 3) -> list[Evidence]:

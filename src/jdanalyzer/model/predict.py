@@ -26,6 +26,8 @@ SHORT_TEXT_WORDS = 50
 #: Postings with fewer words get no label at all (``label`` and ``runner_up`` None, no
 #: evidence), only their probabilities and a warning: "We need a python person." is no ad.
 MIN_WORDS = 30
+#: The runner-up gets an evidence group of its own only when at least this likely.
+EVIDENCE_MIN_PROBABILITY = 0.15
 
 
 class RoleModel:
@@ -121,7 +123,10 @@ class RoleModel:
                     warnings.append(
                         f"only {words} words: too short to tell the role reliably; paste the whole ad"
                     )
-                evidence = self.explainer.explain(features[i], extraction, top, second, reading=readings[i])
+                evidence = self.explainer.explain(
+                    features[i], extraction, top, second, reading=readings[i],
+                    for_runner_up=bool(p[order[1]] >= EVIDENCE_MIN_PROBABILITY),
+                )
             prediction = Prediction(
                 label=label,
                 probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},

@@ -1,0 +1,95 @@
+"""Evidence a person can read: the ad's own words first, aggregates told as sentences, no
+function words, and groups only for labels that are likely at all."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jdanalyzer.model.evidence import is_filler
+from jdanalyzer.model.predict import EVIDENCE_MIN_PROBABILITY, RoleModel
+
+
+@pytest.fixture(scope="module")
+def predictions(role_model: RoleModel, fixture_postings: pd.DataFrame) -> list:
+    return role_model.classify_many(list(fixture_postings["description"]), list(fixture_postings["title"]))
+
+
+def _groups(prediction) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for ev in prediction.evidence:
+        groups.setdefault(ev.label, []).append(ev)
+    return groups
+
+
+@pytest.mark.parametrize("gram", ["we", "need", "no", "view", "we need", "you will", "2024"])
+def test_function_words_and_filler_are_filler(gram: str) -> None:
+    assert is_filler(gram)
+
+
+@pytest.mark.parametrize("gram", ["statistical", "llm", "deploy", "we deploy", "a b testing"])
+def test_words_a_reader_calls_evidence_are_not_filler(gram: str) -> None:
+    assert not is_filler(gram)
+
+
+def test_no_function_word_is_ever_shown(predictions: list) -> None:
+    shown = [ev.term for p in predictions for ev in p.evidence if ev.source in ("ngram", "title")]
+    assert shown, "the fixture postings show some word evidence"
+    assert not [term for term in shown if is_filler(term)]
+
+
+def test_aggregates_come_after_the_ads_own_words(predictions: list) -> None:
+    """In every label's group an aggregate (a count or share) is never the first reason."""
+    seen = 0
+    for prediction in predictions:
+        for label, group in _groups(prediction).items():
+            assert group[0].source != "profile", (prediction.title, label, group[0].term)
+            kinds = [ev.source == "profile" for ev in group]
+            assert kinds == sorted(kinds), "aggregates close the group, after every word and duty"
+            seen += sum(kinds)
+    assert seen, "some aggregates are shown"
+
+
+def test_aggregates_read_as_sentences_with_examples(predictions: list) -> None:
+    """"16 data-science skills, e.g. XGBoost, A/B testing", never a feature name."""
+    aggregates = [ev for p in predictions for ev in p.evidence if ev.source == "profile"]
+    assert aggregates
+    for ev in aggregates:
+        assert "_" not in ev.term, ev.term
+        assert any(ch.isdigit() for ch in ev.term), ev.term
+        if " terms" in ev.term or " skills" in ev.term or " tasks" in ev.term:
+            assert "e.g. " in ev.term and ev.spans, ev.term
+    counted = [ev for ev in aggregates if ev.term.split()[0].isdigit() and " e.g. " in ev.term]
+    assert counted
+    for ev in counted:
+        assert int(ev.term.split()[0]) >= 1 and ev.term.split("e.g. ", 1)[1].strip(), ev.term
+
+
+def test_only_likely_labels_get_an_evidence_group(predictions: list) -> None:
+    for prediction in predictions:
+        if prediction.label is None:
+            continue
+        groups = _groups(prediction)
+        assert prediction.label in groups
+        likely = prediction.probabilities[prediction.runner_up] >= EVIDENCE_MIN_PROBABILITY
+        assert (prediction.runner_up in groups) == likely, (prediction.title, prediction.probabilities)
+        assert set(groups) <= {prediction.label, prediction.runner_up}
+
+
+def test_taxonomy_evidence_points_at_the_duty_sentences_the_model_read(role_model: RoleModel) -> None:
+    """A term the model read in the duties is highlighted there, not in the company blurb."""
+    text = (
+        "About us\nWe are an AI-first company building large language models for retailers, "
+        "and our LLM products reach millions of shoppers every week across Europe.\n\n"
+        "What you will do\n"
+        "- Analyse customer data with statistical models and run A/B tests on promotions.\n"
+        "- Build churn models with logistic regression and present the findings to leadership.\n"
+        "- Define metrics and dashboards with the marketing team, and estimate price elasticity.\n"
+    )
+    prediction = role_model.classify(text)
+    blurb_end = text.index("What you will do")
+    shown = [ev for ev in prediction.evidence if ev.source == "taxonomy" and ev.spans]
+    assert shown
+    assert all(start >= blurb_end for ev in shown for start, _ in ev.spans), [
+        (ev.term, ev.spans) for ev in shown
+    ]
