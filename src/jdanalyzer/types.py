@@ -8,6 +8,13 @@ from typing import Any, Literal, get_args
 #: What a posting is labeled: see ``jdanalyzer labels`` and LABELING.md.
 Label = Literal["ai_engineer", "data_scientist", "hybrid", "other"]
 LABELS: tuple[Label, ...] = get_args(Label)
+#: What each label is called in prose, reports and on the page.
+LABEL_TITLES: dict[str, str] = {
+    "ai_engineer": "AI engineer",
+    "data_scientist": "data scientist",
+    "hybrid": "hybrid of both roles",
+    "other": "other",
+}
 #: Which role a taxonomy term is evidence for (``shared``: both).
 Side = Literal["ai_engineer", "data_scientist", "shared"]
 SIDES: tuple[Side, ...] = get_args(Side)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from typing import TYPE_CHECKING
 
 from jdanalyzer.audit.findings import SEVERITIES
 from jdanalyzer.audit.norms import load_norms, outer_range
+from jdanalyzer.types import LABEL_TITLES
+from jdanalyzer.types import SIDE_TITLES as SIDE_NAMES
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from jdanalyzer.audit.run import AdAudit, AuditResult
@@ -24,8 +28,7 @@ __all__ = ["SEVERITY_COLORS", "length_chart", "role_mix_chart", "severity_chart"
 SEVERITY_COLORS = {"high": "#c0392b", "medium": "#e67e22", "low": "#d4ac0d", "info": "#5d8aa8"}
 SIDE_COLORS = {"ai_engineer": "#8e44ad", "data_scientist": "#16a085", "shared": "#7f8c8d"}
 LABEL_COLORS = {**SIDE_COLORS, "hybrid": "#2e86c1", "other": "#bdc3c7"}
-SIDE_TITLES = {"ai_engineer": "AI engineering", "data_scientist": "Data science",
-               "shared": "Shared"}
+SIDE_TITLES = {side: SIDE_NAMES[side][:1].upper() + SIDE_NAMES[side][1:] for side in SIDE_COLORS}
 _MAX_LABEL = 28
 #: Charts with one bar per ad show at most this many ads.
 MAX_BARS = 30
@@ -85,9 +88,16 @@ def severity_chart(result: AuditResult) -> str:
     axes.invert_yaxis()
     axes.set_xlabel("findings")
     axes.set_title(title)
-    axes.legend(loc="lower right", fontsize="small")
-    axes.spines[["top", "right"]].set_visible(False)
+    _legend_below(figure, axes)
     return _svg(figure)
+
+
+def _legend_below(figure: Figure, axes: Axes) -> None:
+    """The legend in a row under the plot, where it can cover no bar and no label."""
+    handles, labels = axes.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small",
+                  frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
 
 
 def role_mix_chart(result: AuditResult) -> str:
@@ -98,7 +108,8 @@ def role_mix_chart(result: AuditResult) -> str:
     figure = _figure(4.5, 2.6)
     axes = figure.add_subplot()
     labels = list(mix)
-    axes.bar(labels, [mix[k] for k in labels], color=[LABEL_COLORS.get(k, "#999") for k in labels])
+    names = [textwrap.fill(LABEL_TITLES.get(k, k), 12) for k in labels]
+    axes.bar(names, [mix[k] for k in labels], color=[LABEL_COLORS.get(k, "#999") for k in labels])
     axes.set_ylabel("ads")
     axes.set_title("Role mix (by content, not title)")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -150,6 +161,5 @@ def length_chart(result: AuditResult) -> str:
         axes.invert_yaxis()
     axes.set_xlabel(f"words (dashed: {percentile}th and {100 - percentile}th percentile of the corpus)")
     axes.set_title("Length against typical ads")
-    axes.legend(loc="lower right", fontsize="small")
-    axes.spines[["top", "right"]].set_visible(False)
+    _legend_below(figure, axes)
     return _svg(figure)

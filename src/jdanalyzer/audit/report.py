@@ -85,7 +85,7 @@ def render_report(result: AuditResult, *, today: date | None = None) -> str:
 
     from jdanalyzer.audit import charts
     from jdanalyzer.audit.norms import load_norms
-    from jdanalyzer.types import SIDES
+    from jdanalyzer.types import LABEL_TITLES, SIDES
 
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
@@ -105,6 +105,7 @@ def render_report(result: AuditResult, *, today: date | None = None) -> str:
         severity_colors=charts.SEVERITY_COLORS,
         sides=SIDES,
         side_titles=charts.SIDE_TITLES,
+        label_titles=LABEL_TITLES,
         charts=chart_svgs,
         norms=load_norms(),
         highlighted={ad.ad_id: highlight(ad.text, ad.findings, ad.shared) for ad in result.ads},

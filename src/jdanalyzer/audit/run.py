@@ -30,7 +30,7 @@ from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
 from jdanalyzer.errors import InputError
 from jdanalyzer.extraction.extract import prepare_text
 from jdanalyzer.text.sections import Section, split_sections
-from jdanalyzer.types import SIDES, Match
+from jdanalyzer.types import LABEL_TITLES, SIDES, Match
 
 if TYPE_CHECKING:
     from jdanalyzer.model.predict import RoleModel
@@ -70,11 +70,35 @@ class AdAudit:
         counts = Counter(f.severity for f in self.findings)
         return {s: counts.get(s, 0) for s in SEVERITIES}
 
+    @property
+    def summary(self) -> str:
+        """One line an HR lead can paste into a ticket: the ad, what it reads as, what to fix.
+
+        ``"ml-engineer (ML Engineer): reads as AI engineer (91%). 1 high: years-for-young-tech;
+        2 medium: no-salary, jargon; 1 low."``
+        """
+        head = self.ad_id + (f" ({self.title})" if self.title and self.title != self.ad_id else "")
+        if self.label is None:
+            reads = "too short to tell the role"
+        else:
+            name, p = LABEL_TITLES.get(self.label, self.label), self.probabilities[self.label]
+            reads = f"reads as {name} ({p:.0%})"
+        parts = []
+        for severity in SEVERITIES:
+            rules = list(dict.fromkeys(f.rule for f in self.findings if f.severity == severity))
+            if not rules:
+                continue
+            n = sum(f.severity == severity for f in self.findings)
+            parts.append(f"{n} {severity}: {', '.join(rules)}" if severity in ("high", "medium")
+                         else f"{n} {severity}")
+        return f"{head}: {reads}. " + ("; ".join(parts) if parts else "no findings") + "."
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ad_id": self.ad_id,
             "title": self.title,
             "source": self.source,
+            "summary": self.summary,
             "label": self.label,
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "low_confidence": self.low_confidence,

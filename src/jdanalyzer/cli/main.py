@@ -485,6 +485,8 @@ def audit_command(
     ads = f"{len(result.ads)} ad{'' if len(result.ads) == 1 else 's'}"
     some = f" with {len(result.rules)} of {len(RULES)} rules" if len(result.rules) < len(RULES) else ""
     typer.echo(f"Audited {ads} of {company}{some}: {len(result.findings)} findings ({counts}).")
+    for ad in result.ads:  # one line per ad, to paste into a ticket
+        typer.echo(f"- {ad.summary}")
     typer.echo(f"Wrote {output}" + (f" and {findings}" if findings is not None else ""))
     if settings.fail_on is not None and (failing := result.at_or_above(settings.fail_on)):
         typer.echo(f"Failing: {len(failing)} finding{'' if len(failing) == 1 else 's'} at "
