@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["SEVERITY_COLORS", "length_chart", "role_mix_chart", "severity_chart", "skills_chart"]
 
 SEVERITY_COLORS = {"high": "#c0392b", "medium": "#e67e22", "low": "#d4ac0d", "info": "#5d8aa8"}
-SIDE_COLORS = {"ai_engineer": "#8e44ad", "data_scientist": "#16a085", "shared": "#7f8c8d"}
-LABEL_COLORS = {**SIDE_COLORS, "hybrid": "#2e86c1", "other": "#bdc3c7"}
+SIDE_COLORS = {"ai_engineer": "#8e44ad", "data_scientist": "#16a085", "software": "#34495e",
+               "data_engineering": "#b9770e", "analytics": "#c2185b", "shared": "#95a5a6"}
+LABEL_COLORS = {"ai_engineer": SIDE_COLORS["ai_engineer"], "data_scientist": SIDE_COLORS["data_scientist"],
+                "hybrid": "#2e86c1", "other": "#bdc3c7"}
 SIDE_TITLES = {side: SIDE_NAMES[side][:1].upper() + SIDE_NAMES[side][1:] for side in SIDE_COLORS}
 _MAX_LABEL = 28
 #: Charts with one bar per ad show at most this many ads.
@@ -118,14 +120,16 @@ def role_mix_chart(result: AuditResult) -> str:
 
 
 def skills_chart(result: AuditResult, n: int = 8) -> str:
-    """The skills named by the most ads, one panel per side."""
+    """The skills named by the most ads, one panel per side that has any (three to a row)."""
     from matplotlib.ticker import MaxNLocator
 
-    sides = list(SIDE_TITLES)
-    figure = _figure(10, 0.32 * n + 1.3)
+    tops = {side: result.top_skills(side, n) for side in SIDE_TITLES}
+    sides = [side for side, top in tops.items() if top] or list(SIDE_TITLES)[:1]
+    rows = -(-len(sides) // 3)
+    figure = _figure(10, rows * (0.32 * n + 1.0) + 0.3)
     for i, side in enumerate(sides, start=1):
-        axes = figure.add_subplot(1, len(sides), i)
-        top = result.top_skills(side, n)
+        axes = figure.add_subplot(rows, min(3, len(sides)), i)
+        top = tops[side]
         axes.barh([_short(name) for name, _ in top], [c for _, c in top],
                   color=SIDE_COLORS[side])
         axes.invert_yaxis()

@@ -9,9 +9,13 @@
     hybrid: "Hybrid: AI engineer + data scientist",
     other: "Other role",
   };
+  // The sides of the taxonomy (jdanalyzer.types.SIDE_TITLES; a test keeps the two the same).
   const SIDES = {
     ai_engineer: "AI engineering",
     data_scientist: "Data science",
+    software: "Software engineering",
+    data_engineering: "Data engineering",
+    analytics: "Analytics",
     shared: "Shared",
   };
 
