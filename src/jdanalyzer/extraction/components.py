@@ -24,7 +24,8 @@ the same matches and ``benchmarks/bench_extract.py`` times both.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -37,12 +38,12 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from jdanalyzer.errors import JDAnalyzerError
+from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
 from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
 __all__ = [
-    "ArraySentencizer", "CaseFoldingLemmatizer", "LemmaTableMissingError", "TaxonomyMatcher",
+    "ArraySentencizer", "CaseFoldingLemmatizer", "ContextRule", "LemmaTableMissingError", "TaxonomyMatcher",
     "lemma_lookup_table",
 ]
 
@@ -57,6 +58,81 @@ DEFAULT_WINDOW = 4
 # How many coordinated verbs and their conjunctions ("design, build and deploy") may stand
 # between a verb and the gap before its object.
 _CHAIN = 6
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """When a match of a term whose name can mean something else counts: the term's
+    ``not_preceded_by``, ``not_followed_by`` and ``only_with`` (see
+    :class:`~jdanalyzer.extraction.taxonomy.Term`), as lowercase words with hyphens left out.
+
+    Example:
+        >>> import spacy
+        >>> nlp = spacy.blank("en")
+        >>> rule = ContextRule.of(Term("edge_ai", "edge AI", "skill", "shared", "curated",
+        ...     not_preceded_by=("cutting",)), nlp.make_doc)
+        >>> doc = nlp.make_doc("cutting-edge AI and edge AI")
+        >>> rule.accepts(doc, 2, 4), rule.accepts(doc, 5, 7)
+        (False, True)
+    """
+
+    not_preceded_by: tuple[tuple[str, ...], ...] = ()
+    not_followed_by: tuple[tuple[str, ...], ...] = ()
+    only_with: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, term: Term, make_doc: Callable[[str], Doc]) -> ContextRule:
+        """The rule of ``term``, its words split by the tokenizer ``make_doc``.
+
+        Raises:
+            TaxonomyError: a word of ``only_with`` is more than one token.
+        """
+
+        def words(phrase: str) -> tuple[str, ...]:
+            return tuple(t.lower_ for t in make_doc(phrase) if t.text != "-")
+
+        only_with = frozenset(w for word in term.only_with for w in words(word))
+        several = [word for word in term.only_with if len(words(word)) != 1]
+        if several:
+            raise TaxonomyError(
+                f"entry {term.id!r}: only_with takes single words; {', '.join(map(repr, several))} "
+                "are several (list each word on its own)"
+            )
+        return cls(
+            tuple(w for w in map(words, term.not_preceded_by) if w),
+            tuple(w for w in map(words, term.not_followed_by) if w),
+            only_with,
+        )
+
+    def accepts(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether the match ``doc[start:end]`` counts in its context."""
+        if self.not_preceded_by:
+            size = max(map(len, self.not_preceded_by))
+            before = tuple(reversed(_words(doc, range(start - 1, -1, -1), size)))
+            if any(before[-len(w):] == w for w in self.not_preceded_by):
+                return False
+        if self.not_followed_by:
+            size = max(map(len, self.not_followed_by))
+            after = _words(doc, range(end, len(doc)), size)
+            if any(after[: len(w)] == w for w in self.not_followed_by):
+                return False
+        if self.only_with:
+            strings = doc.vocab.strings
+            wanted = numpy.array([strings.add(word) for word in self.only_with], dtype=numpy.uint64)
+            return bool(numpy.isin(doc.to_array(LOWER), wanted).any())
+        return True
+
+
+def _words(doc: Doc, positions: range, size: int) -> tuple[str, ...]:
+    """The lowercase forms of up to ``size`` tokens at ``positions``, hyphens left out."""
+    found: list[str] = []
+    for i in positions:
+        token = doc[i]
+        if token.text != "-":
+            found.append(token.lower_)
+            if len(found) == size:
+                break
+    return tuple(found)
 
 
 class LemmaTableMissingError(JDAnalyzerError):
@@ -243,9 +319,12 @@ class TaxonomyMatcher:
 
     Skills: a PhraseMatcher on lowercase text over every alias and its spelling variants,
     plus an exact-case PhraseMatcher for ambiguous short names ("R", "Go", "Spark",
-    "Excel", "RAG") guarded by list context. Tasks: the same for fixed task phrases, and a
-    Matcher on lemmas for "verb ... object" within ``window`` tokens. Overlapping skills are
-    resolved longest first; overlapping tasks likewise within one task id. See
+    "Excel", "RAG") guarded by list context. A term whose names can mean something else
+    also has a :class:`ContextRule` from the taxonomy ("Spark" not before "joy", "edge
+    AI" not after "cutting-", "Core ML" only in a text about iOS). Tasks: the same for
+    fixed task phrases, and a Matcher on lemmas for "verb ... object" within ``window``
+    tokens. Overlapping skills are resolved longest first; overlapping tasks likewise
+    within one task id. See
     :meth:`reference_matches`; with ``reference`` False (the default) the component finds
     the same matches through the fast path.
     """
@@ -286,7 +365,6 @@ class TaxonomyMatcher:
         #: The lemmas that may stand between a verb and its gap: task verbs and COORDINATION.
         self.chain_words: list[str] = []
         self._build(nlp)
-        _forget_tokenized(nlp)
         strings = nlp.vocab.strings
         # A match id is the hash of the term id, which is also the span's ``id``.
         #: The taxonomy term of a match id.
@@ -294,6 +372,12 @@ class TaxonomyMatcher:
         #: The hash of the side of a match id: the span's ``label``.
         self.side_of: dict[int, int] = {strings.add(t.id): strings.add(t.side) for t in self.taxonomy}
         self.skill_ids = frozenset(strings.add(t.id) for t in self.taxonomy if t.kind == "skill")
+        #: The context rule of each match id whose term has one (names that can mean
+        #: something else: "Spark joy", "cutting-edge AI").
+        self.context_rules: dict[int, ContextRule] = {
+            strings.add(t.id): ContextRule.of(t, nlp.make_doc) for t in self.taxonomy if t.has_context_rules
+        }
+        _forget_tokenized(nlp)
 
     def _build(self, nlp: Language) -> None:
         explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
@@ -397,6 +481,8 @@ class TaxonomyMatcher:
             for match_id, start, end in self.cased(doc)
             if self.accepts_cased(doc, start, end, bool(doc[start].is_sent_start))
         ]
+        # Names that can mean something else count only in a context that supports them.
+        found = [match for match in found if self.accepts_context(doc, *match)]
         found += self.verb_object_matches(doc)
         spans = [self._span(doc, *match) for match in sorted(found)]
         # The longest of overlapping skills wins; tasks likewise, but only within one task id:
@@ -430,6 +516,12 @@ class TaxonomyMatcher:
 
     def _span(self, doc: Doc, start: int, end: int, match_id: int) -> Span:
         return Span(doc, start, end, label=self.side_of[match_id], span_id=match_id)
+
+    def accepts_context(self, doc: Doc, start: int, end: int, match_id: int) -> bool:
+        """Whether a surface-form match of ``match_id`` counts by its term's context rule
+        (see :class:`ContextRule`); True for terms without one."""
+        rule = self.context_rules.get(match_id)
+        return rule is None or rule.accepts(doc, start, end)
 
     @staticmethod
     def accepts_cased(doc: Doc, start: int, end: int, sent_start: bool) -> bool:

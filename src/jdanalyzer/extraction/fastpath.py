@@ -17,6 +17,8 @@ What differs from the reference path:
   or clause break between, by an object of the same task (the tasks a word belongs to are
   bits of 64-bit lanes, :class:`_MaskTable`); the Matcher of that task then runs on those
   windows alone, so each match is the Matcher's own.
+- Context rules (:meth:`TaxonomyMatcher.accepts_context`) are checked only for the match
+  ids that have one.
 - Overlaps are resolved on ``(start, end, id)`` tuples, as ``filter_spans`` resolves them
   on spans (:func:`_longest_first`).
 - String hashes are looked up for whole arrays at once in :class:`_HashTable`.
@@ -178,15 +180,24 @@ class _Compiled:
         all of them."""
         matcher = self.matcher
         skill_ids = matcher.skill_ids
+        rules = matcher.context_rules
         sent_starts = tokens.sent_starts
         results = []
         verb_object_matches = self.verb_object_matches(docs, tokens)
         for doc, first, verb_object in zip(docs, tokens.firsts.tolist(), verb_object_matches, strict=True):
             found = matcher.phrases(doc)
+            if rules:  # names that can mean something else: see TaxonomyMatcher.accepts_context
+                found = [
+                    (match_id, start, end)
+                    for match_id, start, end in found
+                    if match_id not in rules or matcher.accepts_context(doc, start, end, match_id)
+                ]
             skills = [(start, end, match_id) for match_id, start, end in found if match_id in skill_ids]
             tasks = [(start, end, match_id) for match_id, start, end in found if match_id not in skill_ids]
             for match_id, start, end in matcher.cased(doc):
-                if matcher.accepts_cased(doc, start, end, bool(sent_starts[first + start])):
+                if matcher.accepts_cased(
+                    doc, start, end, bool(sent_starts[first + start])
+                ) and matcher.accepts_context(doc, start, end, match_id):
                     (skills if match_id in skill_ids else tasks).append((start, end, match_id))
             tasks += verb_object
             results.append((_longest_first(skills), _longest_per_id(tasks)))

@@ -3,11 +3,19 @@
 Each term has a stable id, a canonical name, surface forms, a kind (``skill`` or
 ``task``), a category, the side it points to (``ai_engineer``, ``data_scientist`` or
 ``shared``) and where it came from (``seed-article``, ``seed-talk`` or ``curated``).
+
+One entry names one thing: each surface form is another name of that thing (or, for an
+entry whose name says it is a group, such as "ETL tools (Informatica, Talend, SSIS)", of a
+member of the group), never the name of another entry. A name that can mean something
+else ("Spark joy", "cutting-edge AI", "Core ML" for core machine learning) carries
+context rules: words that must not come right before or after it, or words one of which
+the posting must contain.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +42,17 @@ class Term:
     ``aliases`` and ``phrases`` match case-insensitively; ``cased_aliases`` match only with
     their exact case; a task also matches a verb of ``verbs`` followed closely by an
     object of ``objects`` (compared on lemmas).
+
+    Context rules, for names that can mean something else; they apply to every match of
+    the surface forms above (not to verb...object matches), compared on lowercase words
+    with hyphens left out ("cutting-edge" reads as "cutting edge"):
+
+    - ``not_preceded_by``: a match right after one of these words or phrases does not
+      count ("cutting" for "edge AI" in "cutting-edge AI");
+    - ``not_followed_by``: a match right before one of them does not count ("joy" for
+      "Spark" in "Spark joy");
+    - ``only_with``: a match counts only in a text that also has one of these words
+      ("ios", "swift" for Apple's "Core ML").
     """
 
     id: str
@@ -47,6 +66,18 @@ class Term:
     verbs: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    not_preceded_by: tuple[str, ...] = ()
+    not_followed_by: tuple[str, ...] = ()
+    only_with: tuple[str, ...] = ()
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """Every surface form as written in the data: aliases, phrases and cased aliases."""
+        return self.aliases + self.phrases + self.cased_aliases
+
+    @property
+    def has_context_rules(self) -> bool:
+        return bool(self.not_preceded_by or self.not_followed_by or self.only_with)
 
     @property
     def phrase_forms(self) -> tuple[str, ...]:
@@ -83,6 +114,9 @@ class Term:
             verbs=strings("verbs"),
             objects=strings("objects"),
             phrases=strings("phrases"),
+            not_preceded_by=strings("not_preceded_by"),
+            not_followed_by=strings("not_followed_by"),
+            only_with=strings("only_with"),
         )
 
 
@@ -95,6 +129,24 @@ class Taxonomy:
             if term.id in self._terms:
                 raise TaxonomyError(f"taxonomy id {term.id!r} is used twice; ids must be unique")
             self._terms[term.id] = term
+        self._refuse_forms_naming_other_entries()
+
+    def _refuse_forms_naming_other_entries(self) -> None:
+        """An alias is another name of its own entry: one that is another entry's name or id
+        (``_`` read as a space, case ignored) would match that entry's mentions as this one."""
+        named: dict[str, set[str]] = defaultdict(set)
+        for term in self:
+            for key in (term.name, term.id, term.id.replace("_", " ")):
+                named[key.lower()].add(term.id)
+        for term in self:
+            for form in term.surface_forms:
+                others = named.get(form.lower(), set()) - {term.id}
+                if others:
+                    other = min(others)
+                    raise TaxonomyError(
+                        f"entry {term.id!r} lists {form!r}, which names entry {other!r}; an alias must "
+                        f"be another name of the same thing: move {form!r} to {other!r} or drop it"
+                    )
 
     def __len__(self) -> int:
         return len(self._terms)
