@@ -1,8 +1,11 @@
-"""The audit's false alarms and misses reported on one company's eight ads (47 findings).
+"""The audit's false alarms and misses reported on one company's eight ads (47 findings),
+and the false alarms ``benchmarks/bench_audit.py`` found against the audit gold set.
 
-Each test is a case from that report: a place the audit did not see, a nice-to-have that
+Each test is a case from those reports: a place the audit did not see, a nice-to-have that
 made a unicorn, a length finding on every ad, a shared blurb reported once per ad, phrases
-the audit missed and a strongly masculine-coded ad rated only ``info``.
+the audit missed and a strongly masculine-coded ad rated only ``info``; then AI-engineering
+ads that named analysis words in passing and were called unicorns. The ads are written for
+the tests, in the style of the ads that raised each false alarm.
 """
 
 from __future__ import annotations
@@ -28,13 +31,16 @@ ADS = Path(__file__).parents[1] / "data" / "audit_ads"
 
 
 def context(text: str, *, ad_id: str = "ad", title: str = "", label: str | None = None,
-            location: str = "") -> AdContext:
+            location: str = "", probabilities: dict[str, float] | None = None) -> AdContext:
+    """``text`` ready for the rules; ``label`` gets 0.7 and the others 0.1 unless
+    ``probabilities`` are given."""
     found = extract(text)
     prediction = None
     if label is not None:
         others = [x for x in ("ai_engineer", "data_scientist", "hybrid", "other") if x != label]
-        prediction = Prediction(label, {label: 0.7, **dict.fromkeys(others, 0.1)}, others[0],
-                                False, (), found)
+        prediction = Prediction(
+            label, probabilities or {label: 0.7, **dict.fromkeys(others, 0.1)}, others[0],
+            False, (), found)
     return AdContext(ad_id, title, found.text, tuple(split_sections(found.text)), found,
                      prediction, location)
 
@@ -112,6 +118,69 @@ def test_the_same_skills_all_required_still_make_a_unicorn() -> None:
     assert finding.severity == "medium"
     assert "data-science terms" in finding.message and "statistics" in finding.message
     assert {"A/B testing", "causal inference"} & {s.text for s in finding.spans}
+
+
+# An AI-engineering ad that names analysis in passing: an experimentation and evaluation loop
+# for prompts, regression suites, A/B tests of prompt versions, accuracy dashboards, designing
+# experiments, and "data science roles" and SQL among the requirements.
+TEXT_TO_SQL = """AI Engineer
+
+About Lumenfold
+Lumenfold turns plain-English questions into answers from a customer's own warehouse.
+
+What you'll do
+- Own the accuracy of our question-to-SQL agent: design evals, iterate prompts, improve retrieval.
+- Build and run the experimentation and evaluation loop: automatic evals and regression suites.
+- Run A/B tests of prompt versions and keep accuracy dashboards for each customer.
+- Design LLM application architectures (RAG, tool calling) tuned for accuracy and latency.
+- Ship production code, deploy it to customer environments and monitor model behaviour.
+
+What we're looking for
+- 3+ years in ML engineering or data science roles building production systems.
+- Experience tuning LLM applications: prompt engineering, evals, retrieval or agent design.
+- Python or TypeScript, SQL and data modelling; you design experiments and quantify gains.
+- Testing, CI and observability beyond notebooks.
+
+Salary: USD 150,000 - 180,000. Remote (US).
+"""
+
+
+def test_analysis_words_in_passing_do_not_make_a_unicorn_of_an_ai_engineering_ad() -> None:
+    reads_as_ai = {"ai_engineer": 0.95, "data_scientist": 0.0, "hybrid": 0.03, "other": 0.02}
+    ad = context(TEXT_TO_SQL, title="AI Engineer", label="ai_engineer", probabilities=reads_as_ai)
+    assert list(unicorn_ad(ad)) == []  # was: 16 AI-engineering and 6 data-science terms
+    # The same terms make a unicorn when the role model does not rule out both roles.
+    torn = {"ai_engineer": 0.6, "data_scientist": 0.05, "hybrid": 0.3, "other": 0.05}
+    (finding,) = unicorn_ad(context(TEXT_TO_SQL, label="ai_engineer", probabilities=torn))
+    assert "A/B testing" in finding.message
+
+
+# A solutions engineer who talks to data scientists: the data-science side is languages, the
+# name of the discipline and three modelling words.
+SOLUTIONS = """ML Solutions Engineer
+
+What you'll do
+- Advise customers on deploying and monitoring their models in production.
+- Run workshops on model serving, Docker and Kubernetes for their platform teams.
+- Build demo RAG applications with LangChain for prospects.
+
+What we're looking for
+- Experience as an ML engineer; a data science background helps you talk to our users.
+- Python, R and SQL.
+- Feature engineering, cross-validation and regression, so you can follow a modelling review.
+- Comfortable with MLflow and CI/CD.
+
+Salary: USD 130,000 - 160,000. Hybrid, two days a week in our Denver office.
+"""
+
+
+def test_languages_and_discipline_names_do_not_count_towards_a_unicorn() -> None:
+    unsure = {"ai_engineer": 0.25, "data_scientist": 0.0, "hybrid": 0.25, "other": 0.5}
+    ad = context(SOLUTIONS, title="ML Solutions Engineer", label="other", probabilities=unsure)
+    assert list(unicorn_ad(ad)) == []  # was: R, SQL and data science made five
+    more = SOLUTIONS.replace("and regression,", "regression, clustering and causal inference,")
+    (finding,) = unicorn_ad(context(more, label="other", probabilities=unsure))
+    assert "5 data-science terms" in finding.message
 
 
 # --------------------------------------------------------------------------- unusual-length

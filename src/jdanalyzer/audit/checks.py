@@ -63,6 +63,12 @@ __all__ = [
 _UNICORN_SIDE_TERMS = 5
 #: A ``hybrid`` label makes a unicorn only when the required parts name this many of each side.
 _UNICORN_HYBRID_TERMS = 3
+#: Terms that do not tell one role from the other: every data job names a language, and a
+#: discipline's name ("data science roles", "ML engineering mindset") is no skill asked for.
+_UNICORN_NOT_ROLE_TERMS = frozenset({"data_science", "ml_engineering", "software_engineering"})
+#: Below this probability of the ``hybrid`` label the role model all but rules out that both
+#: roles are core to the job, whatever terms of the other side the ad names.
+_UNICORN_MIN_HYBRID = 0.1
 _YEARS = re.compile(
     r"(?:at least |minimum (?:of )?|min\.? )?\b(\d{1,2}|one|two|three|four|five|six|seven|eight|"
     r"nine|ten)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs?)\b",
@@ -81,10 +87,15 @@ def _evidence_ranges(prediction: Prediction, label: str, limit: int = 6) -> list
 
 
 def _side_terms(ad: AdContext, side: str) -> list[Match]:
-    """The first mention of each skill and task of ``side`` in the parts the job requires."""
+    """The first mention of each skill and task of ``side`` in the parts the job requires.
+
+    Soft skills, programming languages and the names of disciplines are left out: they do
+    not say which of the two roles the job is.
+    """
     first: dict[str, Match] = {}
     for m in required(ad, ad.extraction.matches):
-        if m.side == side and m.category != "soft_skill":
+        if m.side == side and m.category not in ("soft_skill", "language") \
+                and m.id not in _UNICORN_NOT_ROLE_TERMS:
             first.setdefault(m.id, m)
     return list(first.values())
 
@@ -133,14 +144,19 @@ def role_mismatch(ad: AdContext) -> Iterator[Finding]:
 def unicorn_ad(ad: AdContext) -> Iterator[Finding]:
     """An ad that asks for a whole AI engineer and a whole data scientist in one person.
 
-    Only what the job requires counts: skills and tasks (not soft skills) outside the
-    nice-to-have section, the lines that call themselves optional ("... is a plus"), the
-    company blurb and the offer. An ML-engineer ad that lists data-science skills as nice to
-    have is not a unicorn. Flagged when those parts name at least five AI-engineering and
-    five data-science terms, or when the role model labels the text ``hybrid`` and they name
-    at least three of each. The spans are the first six terms of each side.
+    Only what the job requires counts: skills and tasks outside the nice-to-have section,
+    the lines that call themselves optional ("... is a plus"), the company blurb and the
+    offer; an ML-engineer ad that lists data-science skills as nice to have is not a
+    unicorn. Terms that do not tell the roles apart do not count either: soft skills,
+    programming languages (Python, SQL, R ...) and the names of the disciplines ("2+ years
+    in data science roles"). Flagged when those parts name at least five AI-engineering and
+    five data-science terms, or when the role model labels the text ``hybrid`` and they
+    name at least three of each; never when the role model all but rules out that both
+    roles are core (the ``hybrid`` label under 10% likely), as when an AI-engineering ad
+    names analysis words in passing ("an experimentation and evaluation loop", "regression
+    suites"). The spans are the first six terms of each side.
     """
-    if ad.prediction is None:
+    if ad.prediction is None or ad.prediction.probabilities.get("hybrid", 0.0) < _UNICORN_MIN_HYBRID:
         return
     ai_terms, ds_terms = _side_terms(ad, "ai_engineer"), _side_terms(ad, "data_scientist")
     fewer = min(len(ai_terms), len(ds_terms))
