@@ -30,16 +30,16 @@ HOST = {"Host": "127.0.0.1:8000"}
 @pytest.fixture
 def score_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of rows of each chunk /api/score scores (the real scoring still runs)."""
-    from jdanalyzer.batch import score as scoring
+    from jdanalyzer.web import app as web
 
     calls: list[int] = []
-    real = scoring.score_frame
+    real = web.score_frame
 
     def recording(frame: Any, **kwargs: Any) -> Any:
         calls.append(len(frame))
         return real(frame, **kwargs)
 
-    monkeypatch.setattr(scoring, "score_frame", recording)
+    monkeypatch.setattr(web, "score_frame", recording)
     return calls
 
 
@@ -243,16 +243,16 @@ def test_listening_on_every_address_allows_ip_addresses_not_names(role_model: An
 def test_a_long_score_does_not_hold_up_classify(
     client: TestClient, samples: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jdanalyzer.batch import score as scoring
+    from jdanalyzer.web import app as web
 
     scoring_started = threading.Event()
-    real = scoring.score_frame
+    real = web.score_frame
 
     def signalling(frame: Any, **kwargs: Any) -> Any:
         scoring_started.set()
         return real(frame, **kwargs)
 
-    monkeypatch.setattr(scoring, "score_frame", signalling)
+    monkeypatch.setattr(web, "score_frame", signalling)
     texts = [samples[n] for n in ("ai_engineer", "data_scientist", "hybrid", "data_engineer")]
     rows = [{"id": str(i), "description": texts[i % 4]} for i in range(320)]  # 10 chunks
     upload = _upload(_csv(rows))

@@ -14,7 +14,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jdanalyzer.audit import charts
 from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, ensure_writable
+from jdanalyzer.audit.norms import load_norms
+from jdanalyzer.types import LABEL_TITLES, SIDES
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -83,9 +86,6 @@ def render_report(result: AuditResult, *, today: date | None = None) -> str:
     from jinja2 import Environment, StrictUndefined
     from markupsafe import Markup
 
-    from jdanalyzer.audit import charts
-    from jdanalyzer.audit.norms import load_norms
-    from jdanalyzer.types import LABEL_TITLES, SIDES
 
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)

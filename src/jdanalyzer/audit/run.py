@@ -29,6 +29,7 @@ from jdanalyzer.audit.readability import Readability
 from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
 from jdanalyzer.errors import InputError
 from jdanalyzer.extraction.extract import prepare_text
+from jdanalyzer.model.predict import load_model
 from jdanalyzer.text.sections import Section, split_sections
 from jdanalyzer.types import LABEL_TITLES, SIDES, Match
 
@@ -199,7 +200,6 @@ def audit_ads(
         InputError: ``select`` or ``ignore`` names a rule that does not exist.
         ModelError: the role model cannot be loaded.
     """
-    from jdanalyzer.model.predict import load_model
 
     rules = RULES.select(select=select, ignore=ignore)
     problems = list(problems)

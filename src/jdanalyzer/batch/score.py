@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -54,11 +54,10 @@ from jdanalyzer.batch.tables import (
     write_part,
 )
 from jdanalyzer.errors import InputError, JDAnalyzerError
-from jdanalyzer.types import LABELS
-
-if TYPE_CHECKING:
-    from jdanalyzer.model.predict import RoleModel
-    from jdanalyzer.types import Prediction
+from jdanalyzer.extraction.extract import extract, extract_many
+from jdanalyzer.extraction.pipeline import get_pipeline
+from jdanalyzer.model.predict import RoleModel, load_model
+from jdanalyzer.types import LABELS, Prediction
 
 __all__ = [
     "GENERATED", "LISTS", "ScoreColumns", "ScoreProgress", "ScoreSummary", "auto_jobs", "score_file",
@@ -257,8 +256,6 @@ _NO_TEXT = "no text left after removing markup; not scored"
 
 
 def _predict_one(role: RoleModel, text: str, title: str | None) -> Prediction | str:
-    from jdanalyzer.extraction.extract import extract
-
     try:
         extraction = extract(text)
         if not extraction.text.strip():
@@ -271,8 +268,6 @@ def _predict_one(role: RoleModel, text: str, title: str | None) -> Prediction | 
 
 def _predict(texts: list[str], titles: list[str | None], model: str | None) -> list[Any]:
     """A Prediction, or an error message, per text; one bad text never fails the others."""
-    from jdanalyzer.extraction.extract import extract_many
-    from jdanalyzer.model.predict import load_model
 
     with _MODEL_LOCK:
         role = load_model(model)
@@ -419,8 +414,6 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
 
 def _init_worker(model: str | None, parent: int) -> None:
     """Load the model once per worker process (inherited already when the pool forks)."""
-    from jdanalyzer.extraction.pipeline import get_pipeline
-    from jdanalyzer.model.predict import load_model
 
     _exit_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -678,7 +671,6 @@ def score_file(
         written: list[dict[str, Any]] = list(saved["parts"]) if saved else []
         tally = _Tally(saved.get("tally") if saved else None)
         resumed_rows = tally.rows
-        from jdanalyzer.model.predict import load_model
 
         load_model(model_arg)  # a missing or broken model fails here, before any work
         if on_columns is not None:

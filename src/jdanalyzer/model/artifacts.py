@@ -24,13 +24,11 @@ import json
 import re
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jdanalyzer.errors import ModelError
+from jdanalyzer.model.arrays import LinearRoleModel
 from jdanalyzer.types import LABELS
-
-if TYPE_CHECKING:
-    from jdanalyzer.model.arrays import LinearRoleModel
 
 __all__ = [
     "MODEL_FILE",
@@ -133,8 +131,6 @@ def load_weights(path: str | Path | None = None) -> tuple[LinearRoleModel, dict[
     Raises:
         ModelError: a file is missing, damaged or changed, or the manifest is not well formed.
     """
-    from jdanalyzer.model.arrays import LinearRoleModel
-
     packaged = path is None
     named = default_model_path() if path is None else Path(path)
     manifest = read_manifest(named)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -72,7 +73,6 @@ def make_role_pipeline(
 def fit_duty_reader(inputs: Sequence[str], labels: Sequence[str], *, C: float = 4.0) -> DutyReader:
     """Train the duty reader's sentence model on :func:`~jdanalyzer.model.duties.unit_input`
     strings and their labels, and return it as arrays."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode")
     features = vectorizer.fit_transform(list(inputs))

@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy
+import scipy
+import sklearn
+import spacy
 from sklearn.linear_model import LogisticRegression
 
 from jdanalyzer import __version__
@@ -30,6 +34,7 @@ from jdanalyzer.model.artifacts import (
     MODEL_FILE,
     REBUILD_HINT,
     WEIGHTS_FILE,
+    default_model_path,
     manifest_path,
     read_manifest,
     sha256_of,
@@ -43,11 +48,6 @@ __all__ = ["arrays_from_pipeline", "library_versions", "load_pipeline", "save_mo
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a model depends on, for its manifest."""
-    import numpy
-    import scipy
-    import sklearn
-    import spacy
-
     return {
         "python": platform.python_version(),
         "jdanalyzer": __version__,
@@ -123,8 +123,6 @@ def load_pipeline(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
     """The fitted scikit-learn pipeline of the model in ``folder`` (default: the repo's
     ``models/``), for notebooks and research. Unpickles it: open only models you built.
     """
-    from jdanalyzer.model.artifacts import default_model_path
-
     weights = default_model_path() if folder is None else Path(folder) / WEIGHTS_FILE
     manifest = read_manifest(weights)
     path = weights.with_name(MODEL_FILE)

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from jdanalyzer.extraction.extract import extract_many
 from jdanalyzer.extraction.taxonomy import load_taxonomy
 from jdanalyzer.model.duties import DUTY_PROFILE_NAMES, DutyReader
 from jdanalyzer.model.spec import (
@@ -61,8 +62,6 @@ class TaxonomyAnnotator(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         if "terms" in X.columns:
             return X
-        from jdanalyzer.extraction.extract import extract_many
-
         out = X.copy()
         texts = X["text"].astype(str).tolist()
         extractions = list(extract_many(texts, batch_size=self.batch_size))

@@ -6,15 +6,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
 
 from jdanalyzer.errors import EmptyTextError
 from jdanalyzer.extraction.extract import MAX_CHARS, extract_many
+from jdanalyzer.extraction.taxonomy import load_taxonomy
+from jdanalyzer.model.arrays import LinearRoleModel
+from jdanalyzer.model.artifacts import load_weights
+from jdanalyzer.model.evidence import Explainer
+from jdanalyzer.model.spec import terms_of, title_of
 from jdanalyzer.model.titles import title_mismatch
 from jdanalyzer.types import Extraction, Prediction
-
-if TYPE_CHECKING:
-    from jdanalyzer.model.arrays import LinearRoleModel
 
 __all__ = ["LOW_CONFIDENCE", "MIN_WORDS", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
 
@@ -39,11 +43,6 @@ class RoleModel:
     """
 
     def __init__(self, linear: LinearRoleModel, manifest: dict[str, Any] | None = None) -> None:
-        import numpy as np
-
-        from jdanalyzer.extraction.taxonomy import load_taxonomy
-        from jdanalyzer.model.evidence import Explainer
-
         self.linear = linear
         self.manifest = manifest or {}
         self.labels = list(linear.classes)
@@ -60,8 +59,6 @@ class RoleModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> RoleModel:
         """Load the packaged model, or the model file at ``path`` (checked against its manifest)."""
-        from jdanalyzer.model.artifacts import load_weights
-
         linear, manifest = load_weights(Path(path) if path is not None else None)
         return cls(linear, manifest)
 
@@ -89,10 +86,6 @@ class RoleModel:
         self, extractions: Sequence[Extraction], titles: Iterable[str | None]
     ) -> list[Prediction]:
         """Classify postings already normalized and matched (used by batch scoring)."""
-        import numpy as np
-
-        from jdanalyzer.model.spec import terms_of, title_of
-
         names = [title_of(t) for t in titles]
         readings = [self.linear.read_duties(e.text) for e in extractions]
         features = [

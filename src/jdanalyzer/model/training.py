@@ -6,6 +6,7 @@ fold never splits them); postings without a company are their own group.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -14,11 +15,28 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import (
+    accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
 from jdanalyzer.errors import ColumnError, InputError
+from jdanalyzer.extraction.extract import extract_many
+from jdanalyzer.extraction.taxonomy import load_taxonomy
 from jdanalyzer.model.card import model_card
-from jdanalyzer.model.estimator import DEFAULT_PARAMS, SEED, make_role_pipeline
+from jdanalyzer.model.duties import DUTY_LABELS, unit_input
+from jdanalyzer.model.estimator import DEFAULT_PARAMS, SEED, fit_duty_reader, make_role_pipeline
+from jdanalyzer.model.export import save_model
+from jdanalyzer.model.features import DutyAnnotator
 from jdanalyzer.model.report import EvalReport
+from jdanalyzer.model.spec import term_starts_of, terms_of
+from jdanalyzer.text.normalize import normalize
+from jdanalyzer.text.sections import split_units
 from jdanalyzer.types import LABELS
 
 __all__ = [
@@ -81,9 +99,6 @@ def load_labeled(
     ``heldout`` defaults to ``heldout-ids.txt`` beside the labels file or, failing that,
     beside the postings file.
     """
-    from jdanalyzer.extraction.extract import extract_many
-    from jdanalyzer.model.spec import term_starts_of, terms_of
-    from jdanalyzer.text.normalize import normalize
 
     posts = _read_csv(Path(postings), _POSTING_COLUMNS, "postings")
     label_files = [Path(labels), *map(Path, extra_labels)]
@@ -133,7 +148,6 @@ def load_labeled(
 
 def keyword_rule(terms: pd.Series) -> np.ndarray:
     """Baseline: count distinct AI-engineering and data-science taxonomy terms and compare."""
-    from jdanalyzer.extraction.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     out = []
@@ -158,7 +172,6 @@ def score_predictions(
     y: np.ndarray, pred: np.ndarray, proba: np.ndarray, labels: list[str]
 ) -> dict[str, Any]:
     """Per-class precision/recall/F1, macro-F1, accuracy, confusion matrix and calibration."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
     p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     onehot = _one_hot(np.asarray(y), labels)
@@ -189,8 +202,6 @@ def score_predictions(
 
 
 def _folds(frame: pd.DataFrame, n_splits: int, seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import StratifiedGroupKFold
-
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return list(splitter.split(frame, frame["label"], frame["group"]))
 
@@ -204,7 +215,6 @@ def _with_fold_reader(
 ) -> tuple[pd.DataFrame, Any]:
     """The table read by a duty reader that saw no sentence of the ``test`` postings, and the
     pipeline factory that goes with it: cross-validation leaks nothing through the reader."""
-    from jdanalyzer.model.features import DutyAnnotator
 
     reader = fold_reader(set(frame["posting_id"].iloc[test]))
     part = DutyAnnotator(reader).transform(frame.drop(columns=["duty_text", "duty_profile"], errors="ignore"))
@@ -213,7 +223,6 @@ def _with_fold_reader(
 
 def _fit_fold(frame: pd.DataFrame, train: np.ndarray, make: Callable[[], Any]) -> Any:
     """Fit a fresh pipeline on the ``train`` rows, calibrating on inner folds grouped by company."""
-    from sklearn.model_selection import GroupKFold
 
     pipe = make()
     if "classify" in pipe.named_steps and hasattr(pipe.named_steps["classify"], "cv"):
@@ -230,8 +239,6 @@ def _predict_fold(pipe: Any, frame: pd.DataFrame, test: np.ndarray, labels: list
 
 
 def _macro_f1(y: Any, pred: Any, labels: list[str]) -> float:
-    from sklearn.metrics import f1_score
-
     return round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 3)
 
 
@@ -376,7 +383,6 @@ def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None 
     With the out-of-fold predictions ``oof`` of :func:`cross_validate`, also how often the
     model agrees with each annotation on the same postings.
     """
-    from sklearn.metrics import cohen_kappa_score
 
     other = _read_csv(Path(second), ("posting_id", "label"), "second annotation")
     unknown = sorted(set(other["label"]) - set(LABELS))
@@ -413,9 +419,6 @@ def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | Non
     sentence again when normalizing has since moved it. Units whose text itself changed
     are left out (``attrs["moved"]`` and ``attrs["lost"]`` count them).
     """
-    from jdanalyzer.model.duties import DUTY_LABELS, unit_input
-    from jdanalyzer.text.normalize import normalize
-    from jdanalyzer.text.sections import split_units
 
     table = _read_csv(Path(sentence_labels), ("unit_id", "label", "section"), "sentence labels")
     bad = sorted(set(table["label"]) - set(DUTY_LABELS))
@@ -461,7 +464,6 @@ def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | Non
 
 def train_model(frame: pd.DataFrame, **params: Any) -> Any:
     """Fit the pipeline on every labeled posting (calibration folds grouped by company)."""
-    from sklearn.model_selection import GroupKFold
 
     pipe = make_role_pipeline(**{**DEFAULT_PARAMS, **params})
     inner = list(GroupKFold(n_splits=5).split(frame, groups=frame["group"]))
@@ -479,9 +481,7 @@ def slim(pipeline: Any) -> Any:
       logistic regression's coefficients: the calibrated model is then one plain linear
       model (faster to load, and evidence weights are calibrated log-odds).
     """
-    import copy
 
-    from sklearn.calibration import CalibratedClassifierCV
 
     for _, transformer, _ in pipeline.named_steps["features"].transformers_:
         if hasattr(transformer, "stop_words_"):
@@ -522,9 +522,6 @@ def fit_and_save(
     (:mod:`jdanalyzer.model.duties`).
     ``seeds``: fold seeds for the mean and spread of the figures (:func:`seed_spread`).
     """
-    from jdanalyzer.model.estimator import fit_duty_reader
-    from jdanalyzer.model.export import save_model
-    from jdanalyzer.model.features import DutyAnnotator
 
     if progress:
         progress("reading and matching postings")

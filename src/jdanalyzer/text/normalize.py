@@ -7,6 +7,7 @@ callers keep the normalized text next to their matches.
 from __future__ import annotations
 
 import ast
+import html
 import re
 import unicodedata
 
@@ -176,12 +177,7 @@ def normalize(text: str) -> str:
     # normalized, so that normalizing twice changes nothing.
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    if looks_like_html(text):
-        text = _html_to_text(text)
-    else:
-        import html
-
-        text = html.unescape(text)
+    text = _html_to_text(text) if looks_like_html(text) else html.unescape(text)
     # Invisible characters go before NFKC: dropped after, they could leave a letter next to
     # the accent it composes with ("s", U+200B, U+0301), which a second pass would compose.
     text = _INVISIBLE_OR_SURROGATE.sub(_invisible_or_surrogate, text)

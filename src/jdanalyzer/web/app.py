@@ -36,17 +36,20 @@ import asyncio
 import csv
 import io
 import ipaddress
+import json
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
+import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -54,8 +57,12 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from jdanalyzer import __version__
+from jdanalyzer.batch.columns import resolve_columns
+from jdanalyzer.batch.score import TEXT_GENERATED, score_frame
+from jdanalyzer.batch.tables import ERROR, WARNING, TableReader, neutralized
 from jdanalyzer.errors import ColumnError, InputError
 from jdanalyzer.model.predict import RoleModel, load_model
+from jdanalyzer.text.reading import decode_bytes
 from jdanalyzer.types import Prediction
 
 __all__ = ["MAX_BODY_BYTES", "MAX_SCORE_COLUMNS", "MAX_SCORE_ROWS", "create_app", "serve"]
@@ -276,8 +283,6 @@ def _asset(name: str) -> bytes:
 
 def _labels_page() -> str:
     """The label definitions shipped with the package (``data/labels.json``) as a small page."""
-    import json
-    from html import escape
 
     data = json.loads((files("jdanalyzer") / "data" / "labels.json").read_text(encoding="utf-8"))
     items = "".join(
@@ -324,9 +329,6 @@ def _read_upload(
     The CSV is read by :class:`jdanalyzer.batch.tables.TableReader`, the reader of
     ``jdanalyzer score``, so both read a file the same way and say the same about it.
     """
-    from jdanalyzer.batch.columns import resolve_columns
-    from jdanalyzer.batch.tables import TableReader
-    from jdanalyzer.text.reading import decode_bytes
 
     decode_bytes(data, name=name)  # refuse a binary file up front
     _check_width(data, name)
@@ -362,19 +364,14 @@ def _read_upload(
 
 def _no_rows(columns: Sequence[str]) -> Any:
     """An empty chunk with ``columns``, as the reader yields them (for a header-only CSV)."""
-    import pandas as pd
 
-    from jdanalyzer.batch.tables import ERROR, WARNING
 
     return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, ERROR, WARNING]})
 
 
 def _joined_csv(frames: Sequence[Any]) -> str:
     """The scored chunks as one CSV, text cells safe to open in a spreadsheet."""
-    import pandas as pd
 
-    from jdanalyzer.batch.score import TEXT_GENERATED
-    from jdanalyzer.batch.tables import neutralized
 
     scored = pd.concat(frames, ignore_index=True)
     log.info("scored %d rows", len(scored))
@@ -582,7 +579,6 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
         ``warning:``). The CSV is read as ``jdanalyzer score`` reads it: a malformed line is
         a row that says why it was not scored.
         """
-        from jdanalyzer.batch.score import score_frame
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             async with request.form(max_files=1, max_fields=10) as form:
