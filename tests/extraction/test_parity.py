@@ -62,6 +62,19 @@ _EDGE_TEXTS = [
     "Our R&D team. Plan B is fine. R is not a tool here",
     "Apache Spark and Spark", "fine-tuning, fine tuning and finetuning LLMs; Fine - tune models",
 ]
+# Names that count only in a supporting context (tests/extraction/test_ambiguous_names.py):
+# the context rules must give the same matches on both paths.
+_AMBIGUOUS_TEXTS = [
+    "We build cutting-edge AI products. Partner to create cutting- edge AI models. Edge AI on edge devices.",
+    "You will build core ML models.\nCore ML: 8+ years in data science.",
+    "Build iOS apps in Swift with Core ML and ARKit; CoreML on iPhone.",
+    "Backend\nPython, Postgres.\nBackend development and back-end services in Go.",
+    "Estimate price elasticity; own demand planning and marketing analytics.",
+    "Our R&D team. Five years in R & D. Grow the R and D budget. Analyses in R.",
+    "Own Go To-Market planning. Go/No-Go decisions. Go beyond theory. Pay-As-You-Go. Python, Go, or Rust.",
+    "Our mission: Spark joy. Backed by Spark Capital. Tools: Spark, PySpark, Spark SQL and Hive.",
+    "Amazon Elastic MapReduce (EMR) on AWS. EHR/EMR systems. ANSYS, Altair or COMSOL. Altair, d3js, Bokeh.",
+]
 # A verb and its object at most ``reach`` tokens apart: "Deploy" keeps "models" up to five
 # coordinated verbs between them and loses it from six on, on both paths.
 _VERBS = ["build", "clean", "write", "design", "analyze", "mentor", "present", "automate", "research"]
@@ -71,7 +84,7 @@ _CHAINS = ["Deploy, " + ", ".join(_VERBS[:k]) + " and test models" for k in rang
 def test_samples_audit_ads_and_edge_cases_match_on_both_paths(
     samples: dict[str, str], reference_nlp: spacy.language.Language
 ) -> None:
-    texts = list(samples.values()) + _audit_ads() + _EDGE_TEXTS + _CHAINS
+    texts = list(samples.values()) + _audit_ads() + _EDGE_TEXTS + _AMBIGUOUS_TEXTS + _CHAINS
     assert len(texts) > 30
     assert _assert_same(texts, reference_nlp) > 300
 
@@ -95,7 +108,7 @@ def test_the_component_finds_the_reference_spans(samples: dict[str, str]) -> Non
     """A pipeline's taxonomy matcher sets the spans of its reference_matches on doc.spans."""
     nlp = get_pipeline()
     matcher = nlp.get_pipe(TAXONOMY_PIPE)
-    for text in [*samples.values(), *_EDGE_TEXTS]:
+    for text in [*samples.values(), *_EDGE_TEXTS, *_AMBIGUOUS_TEXTS]:
         doc = nlp(prepare_text(text)[0])
         skills, tasks = matcher.reference_matches(doc)
         for key, spans in (("skills", skills), ("tasks", tasks)):

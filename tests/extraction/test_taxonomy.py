@@ -49,6 +49,65 @@ def test_no_surface_form_is_claimed_by_two_entries() -> None:
             assert owner.setdefault(form, term.id) == term.id, (form, owner[form], term.id)
 
 
+def test_no_surface_form_names_another_entry() -> None:
+    """One entry, one thing: an alias or cased alias (or a task phrase) is never another
+    entry's name or id (case ignored, ``_`` read as a space)."""
+    taxonomy = load_taxonomy()
+    named: dict[str, set[str]] = {}
+    for term in taxonomy:
+        for key in (term.name, term.id, term.id.replace("_", " ")):
+            named.setdefault(key.lower(), set()).add(term.id)
+    clashes = [
+        (term.id, form, sorted(named[form.lower()] - {term.id}))
+        for term in taxonomy
+        for form in term.aliases + term.cased_aliases + term.phrases
+        if named.get(form.lower(), set()) - {term.id}
+    ]
+    assert clashes == []
+
+
+def _entry(term_id: str, name: str, **fields: object) -> str:
+    entry = {"id": term_id, "name": name, "kind": "skill", "side": "shared", "source": "curated", **fields}
+    return json.dumps(entry) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("form", "names"),
+    [("Marketing Analytics", "marketing_analytics"), ("EMR", "emr"), ("Swift", "swift")],
+)
+def test_the_loader_refuses_an_alias_naming_another_entry(tmp_path: Path, form: str, names: str) -> None:
+    path = tmp_path / "skills.jsonl"
+    path.write_text(
+        _entry("marketing_analytics", "marketing and customer analytics", aliases=["campaign analysis"])
+        + _entry("emr", "Amazon EMR", aliases=["amazon emr"])
+        + _entry("swift", "Swift", cased_aliases=["Swift"])
+        + _entry("grab_bag", "grab bag", aliases=["grab bag"], cased_aliases=[form])
+    )
+    with pytest.raises(TaxonomyError, match=rf"entry 'grab_bag' lists '{form}', which names entry '{names}'"):
+        Taxonomy.from_jsonl([path])
+
+
+def test_context_rules_are_read_from_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "skills.jsonl"
+    path.write_text(_entry("spark", "Apache Spark", cased_aliases=["Spark"], not_followed_by=["joy"]))
+    [term] = Taxonomy.from_jsonl([path])
+    assert term.not_followed_by == ("joy",) and term.has_context_rules
+    path.write_text(_entry("spark", "Apache Spark", cased_aliases=["Spark"], only_with="python"))
+    with pytest.raises(TaxonomyError, match="only_with must be a list of strings"):
+        Taxonomy.from_jsonl([path])
+
+
+def test_only_with_takes_single_words() -> None:
+    import spacy
+
+    from jdanalyzer.extraction.components import ContextRule
+    from jdanalyzer.extraction.taxonomy import Term
+
+    term = Term("core_ml", "Apple Core ML", "skill", "shared", "curated", only_with=("ios", "apple silicon"))
+    with pytest.raises(TaxonomyError, match=r"'core_ml': only_with takes single words; 'apple silicon'"):
+        ContextRule.of(term, spacy.blank("en").make_doc)
+
+
 def test_generated_variants_do_not_collide_with_other_entries() -> None:
     explicit = {f.lower(): t.id for t in load_taxonomy() for f in t.phrase_forms}
     for term in load_taxonomy():

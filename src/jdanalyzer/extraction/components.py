@@ -89,7 +89,7 @@ class ContextRule:
         """
 
         def words(phrase: str) -> tuple[str, ...]:
-            return tuple(t.lower_ for t in make_doc(phrase) if t.text != "-")
+            return tuple(w for w in (t.lower_.strip("-") for t in make_doc(phrase)) if w)
 
         only_with = frozenset(w for word in term.only_with for w in words(word))
         several = [word for word in term.only_with if len(words(word)) != 1]
@@ -124,12 +124,13 @@ class ContextRule:
 
 
 def _words(doc: Doc, positions: range, size: int) -> tuple[str, ...]:
-    """The lowercase forms of up to ``size`` tokens at ``positions``, hyphens left out."""
+    """The lowercase forms of up to ``size`` tokens at ``positions``, hyphens left out
+    ("cutting-" and "-" read as "cutting" and nothing)."""
     found: list[str] = []
     for i in positions:
-        token = doc[i]
-        if token.text != "-":
-            found.append(token.lower_)
+        word = doc[i].lower_.strip("-")
+        if word:
+            found.append(word)
             if len(found) == size:
                 break
     return tuple(found)
