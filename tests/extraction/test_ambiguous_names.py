@@ -43,9 +43,14 @@ CASES = [
         [("Swift", "swift"), ("Core ML", "core_ml")],
     ),
     ("Experience shipping CoreML models on iPhone and iPad.", {"edge_ai"}, [("CoreML", "core_ml")]),
-    # "Backend" alone (a heading, a word) names no skill; backend development is not full stack.
+    # "Backend" as a heading names no skill; in running text it is backend development, not full stack.
     ("Backend\nPython, Postgres and Redis on AWS.", {"full_stack", "backend_development"}, []),
     ("Backend: Python, FastAPI.", {"full_stack", "backend_development"}, []),
+    (
+        "Design and build backend microservices in Java 21.",
+        {"full_stack"},
+        [("backend", "backend_development"), ("microservices", "microservices")],
+    ),
     (
         "Experience in backend development with Java and Spring Boot.",
         {"full_stack"},
@@ -54,7 +59,7 @@ CASES = [
     (
         "Work with our back-end engineers on APIs.",
         {"full_stack"},
-        [("back-end engineers", "backend_development")],
+        [("back-end", "backend_development")],
     ),
     ("You are a full-stack engineer at heart.", set(), [("full-stack", "full_stack")]),
     # Price elasticity is pricing (econometrics), not marketing measurement.
