@@ -66,6 +66,25 @@ def test_score_frame_labels_samples_and_flags_bad_cells(samples: dict[str, str])
     assert out.loc[0, "evidence"]
 
 
+def test_evidence_spans_go_with_the_evidence_item_by_item(samples: dict[str, str]) -> None:
+    """Each evidence item of ``score`` carries where it is: the duty sentences first, each
+    with the span of its sentence in the normalized text."""
+    from jdanalyzer import normalize
+
+    text = samples["hybrid"]
+    out = score_frame(pd.DataFrame({"description": [text]}), text_column="description")
+    evidence, spans = out.loc[0, "evidence"], out.loc[0, "evidence_spans"]
+    assert len(evidence) == len(spans) > 3
+    normalized = normalize(text)
+    first_start, first_end = map(int, spans[0].split(",")[0].split("-"))
+    sentence = " ".join(normalized[first_start:first_end].split())
+    assert evidence[0].rstrip("…").strip() in sentence  # a duty sentence, cut for display
+    for term, where in zip(evidence, spans, strict=True):
+        for span in filter(None, where.split(",")):
+            start, end = map(int, span.split("-"))
+            assert 0 <= start < end <= len(normalized), (term, span)
+
+
 def test_long_cell_is_scored_on_a_prefix_and_flagged(samples: dict[str, str]) -> None:
     text = (samples["ai_engineer"] + "\n") * (150_000 // len(samples["ai_engineer"]) + 1)
     assert len(text) > 150_000

@@ -109,7 +109,7 @@ def test_jsonl_holds_json_arrays(postings: Path, tmp_path: Path) -> None:
         assert all(isinstance(name, str) for name in first[column])
     assert "retrieval-augmented generation" in first["ai_skills"]
     assert first["evidence"]
-    assert [blank[c] for c in LISTS] == [None] * 4  # not scored: no lists at all
+    assert [blank[c] for c in LISTS] == [None] * len(LISTS)  # not scored: no lists at all
     assert blank["error"] == "the description cell is empty; not scored"
 
 

@@ -68,11 +68,13 @@ log = logging.getLogger(__name__)
 
 #: The columns scoring adds to every row.
 GENERATED = (
-    "label", "confidence", *(f"p_{label}" for label in LABELS), "evidence", "ai_skills",
-    "ds_skills", "tasks", "error",
+    "label", "confidence", *(f"p_{label}" for label in LABELS), "evidence", "evidence_spans",
+    "ai_skills", "ds_skills", "tasks", "error",
 )
 #: Generated columns holding lists of strings (a missing cell: the row was not scored).
-LISTS = ("evidence", "ai_skills", "ds_skills", "tasks")
+#: ``evidence_spans`` goes with ``evidence``, item by item: where each one is in the
+#: normalized text, ``"start-end"``, several joined with ``,`` (empty for a title word).
+LISTS = ("evidence", "evidence_spans", "ai_skills", "ds_skills", "tasks")
 #: Generated columns holding text, neutralized against spreadsheet formulas in CSV output
 #: (where the :data:`LISTS` cells are joined with ``"; "``).
 TEXT_GENERATED = ("label", *LISTS, "error")
@@ -241,11 +243,16 @@ def _columns_of(prediction: Prediction) -> dict[str, Any]:
     """A prediction as generated columns; with no label (too short), no label or confidence."""
     skills = prediction.skills
     labeled = prediction.label is not None
+    evidence: dict[str, set[tuple[int, int]]] = {}
+    for e in prediction.evidence:
+        if e.label == prediction.label:
+            evidence.setdefault(e.term, set()).update(e.spans)
     return {
         "label": prediction.label,
         "confidence": round(prediction.confidence, 4) if labeled else None,
         **{f"p_{lab}": round(prediction.probabilities.get(lab, 0.0), 4) for lab in LABELS},
-        "evidence": _unique(e.term for e in prediction.evidence if e.label == prediction.label),
+        "evidence": list(evidence),
+        "evidence_spans": [",".join(f"{a}-{b}" for a, b in sorted(spans)) for spans in evidence.values()],
         "ai_skills": _unique(m.name for m in skills if m.side == "ai_engineer"),
         "ds_skills": _unique(m.name for m in skills if m.side == "data_scientist"),
         "tasks": _unique(m.name for m in prediction.tasks),
