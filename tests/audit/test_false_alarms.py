@@ -4,8 +4,9 @@ and the false alarms ``benchmarks/bench_audit.py`` found against the audit gold 
 Each test is a case from those reports: a place the audit did not see, a nice-to-have that
 made a unicorn, a length finding on every ad, a shared blurb reported once per ad, phrases
 the audit missed and a strongly masculine-coded ad rated only ``info``; then AI-engineering
-ads that named analysis words in passing and were called unicorns. The ads are written for
-the tests, in the style of the ads that raised each false alarm.
+ads that named analysis words in passing and were called unicorns, and prose duties the
+task list could not read. The ads are written for the tests, in the style of the ads that
+raised each false alarm.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from jdanalyzer.audit.ads import Ad, read_ads
-from jdanalyzer.audit.checks import no_location, unicorn_ad
+from jdanalyzer.audit.checks import no_location, no_responsibilities, unicorn_ad
 from jdanalyzer.audit.findings import Finding
 from jdanalyzer.audit.gender import gender_coding, strength
 from jdanalyzer.audit.norms import load_norms, outer_range
@@ -181,6 +182,33 @@ def test_languages_and_discipline_names_do_not_count_towards_a_unicorn() -> None
     more = SOLUTIONS.replace("and regression,", "regression, clustering and causal inference,")
     (finding,) = unicorn_ad(context(more, label="other", probabilities=unsure))
     assert "5 data-science terms" in finding.message
+
+
+
+# --------------------------------------------------------------------- no-responsibilities
+
+# Prose duties under the company heading, in words the task list does not know: the ad says
+# what the person will do, sentence by sentence.
+PROSE_DUTIES = """Analyst, Customer Care
+
+About Tollbridge
+Tollbridge runs the payment app of 300 small bakeries. Our care team answers 8,000 messages
+a week and wants to know why people write in.
+
+In your first months you will put together a weekly contact-reasons pack in Power BI and
+link the message logs to orders. You will present what you find to the head of care each
+month and write a short note on each study. Over time we would like you to own the yearly
+satisfaction survey too.
+
+You will need solid SQL and clear writing. The salary is EUR 42,000-48,000; hybrid, two days
+a week in our Ghent office.
+"""
+
+
+def test_prose_that_says_what_the_person_will_do_describes_duties() -> None:
+    ad = context(PROSE_DUTIES, title="Analyst, Customer Care")
+    assert len(ad.extraction.tasks) < 2  # what the old rule counted
+    assert list(no_responsibilities(ad)) == []
 
 
 # --------------------------------------------------------------------------- unusual-length

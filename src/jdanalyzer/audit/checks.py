@@ -27,7 +27,10 @@ from importlib.resources import files
 
 from jdanalyzer.audit.essentials import (
     MIN_TASKS,
+    concrete_statements,
+    count_duties,
     describes_duties,
+    duty_tasks,
     optional_starts,
     required,
     states_pay,
@@ -39,6 +42,7 @@ from jdanalyzer.audit.places import states_location
 from jdanalyzer.audit.rules import AdContext, rule
 from jdanalyzer.audit.wording import phrase_findings
 from jdanalyzer.model.titles import title_family, title_mismatch
+from jdanalyzer.text.sections import section_at
 from jdanalyzer.types import Match, Prediction
 
 __all__ = [
@@ -344,32 +348,43 @@ def requirement_inflation(ad: AdContext, *, year: int | None = None) -> list[Fin
 @rule("no-responsibilities", severity="high",
       summary="Says little about what the person will do.")
 def no_responsibilities(ad: AdContext) -> Iterator[Finding]:
-    """No responsibilities section and fewer than two concrete tasks anywhere in the ad.
+    """No responsibilities section, and few concrete duties anywhere in the ad.
 
-    Tasks are the verb-object pairs the extraction finds ("build models", "deploy agents").
+    Fewer than two concrete tasks, verb-object pairs the extraction finds ("build models",
+    "deploy agents"; tasks that overlap in the text are one), and fewer than two sentences
+    or lines that say what the person will do in words the task list may not know ("you
+    will build a weekly report", "- Own the retraining pipeline"). Tasks a sentence asks
+    for as an ability ("Ability to articulate technical concepts", "experience leading a
+    team") are requirements, not duties. A responsibilities heading counts as a section
+    even where scraped text runs it into the next sentence ("ResponsibilitiesDesign
+    models").
     """
-    tasks = ad.extraction.tasks
     if not describes_duties(ad):
+        tasks = count_duties(duty_tasks(ad))
         yield Finding(
             ad.ad_id, "no-responsibilities", "high",
             "says little about what the person will do: no responsibilities section and "
-            f"{len(tasks)} concrete task{'s' if len(tasks) != 1 else ''} found",
+            f"{tasks} concrete task{'s' if tasks != 1 else ''} found",
             "Add a 'What you will do' list of the main duties, with the share of time each takes.",
         )
 
 
 def _empty_duties(ad: AdContext) -> Iterator[Finding]:
-    tasks = ad.extraction.tasks
-    if ad.has_section("responsibilities") and not ad.in_sections(tasks, "responsibilities") \
-            and len(tasks) < MIN_TASKS:
-        duty = next(s for s in ad.sections if s.kind == "responsibilities")
-        yield Finding(
-            ad.ad_id, "vague-duties", "medium",
-            "the responsibilities name no concrete task (building, deploying, analysing ...)",
-            "Replace general statements with the concrete work: what is built, analysed or "
-            "shipped, for whom, with which tools.",
-            make_spans(ad.text, [(duty.start, min(duty.end, duty.start + len(duty.heading)))]),
-        )
+    tasks = duty_tasks(ad)
+    if not ad.has_section("responsibilities") or ad.in_sections(tuple(tasks), "responsibilities") \
+            or count_duties(tasks) >= MIN_TASKS:
+        return
+    sections = list(ad.sections)
+    if any(section_at(sections, i).kind == "responsibilities" for i in concrete_statements(ad)):
+        return
+    duty = next(s for s in ad.sections if s.kind == "responsibilities")
+    yield Finding(
+        ad.ad_id, "vague-duties", "medium",
+        "the responsibilities name no concrete task (building, deploying, analysing ...)",
+        "Replace general statements with the concrete work: what is built, analysed or "
+        "shipped, for whom, with which tools.",
+        make_spans(ad.text, [(duty.start, min(duty.end, duty.start + len(duty.heading)))]),
+    )
 
 
 @rule("vague-duties", severity="medium",
@@ -378,9 +393,16 @@ def vague_duties(ad: AdContext) -> Iterator[Finding]:
     """Duties a candidate cannot picture, found two ways.
 
     1. The ad has a responsibilities section, but no concrete task is in it and fewer than
-       two are in the whole ad (the span is the section heading).
-    2. Catch-all phrases of ``data/ad_phrases.json`` ("other duties as assigned", "various
-       tasks"), one finding per phrase family with its severity there.
+       two are in the rest of the ad (the span is the section heading). A task is a
+       verb-object pair the extraction finds, or a line or sentence of the section that
+       starts with a work verb and names a skill or tool ("- Design and validate ML models
+       on patient data", not "- Drive innovation across the team"). As for
+       ``no-responsibilities``, tasks asked for as an ability ("Ability to articulate
+       technical concepts", "Experience building neural networks") do not count: a "Key
+       Responsibilities" list of experience and attitudes is vague.
+    2. Catch-all phrases of ``data/ad_phrases.json`` ("other duties as assigned", "related
+       duties as required", "miscellaneous tasks", "various tasks"), one finding per phrase
+       family with its severity there.
     """
     yield from _empty_duties(ad)
     yield from phrase_findings(ad.ad_id, ad.text, categories=("vague_duty",))
