@@ -3,14 +3,15 @@
 Each test is written for the project in the style of an ad whose finding the reviewers
 expected and the audit did not raise, and fails on the code before the fix: duties lists
 that hold only abilities, catch-all duty phrases, ads whose only "duty" is an ability asked
-for, and the guards that keep those fixes from flagging ads that do describe their work.
+for, locations read into empty form fields, perks and organisation names; and the guards
+that keep those fixes from flagging ads that do describe their work or their place.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from jdanalyzer.audit.checks import no_responsibilities, vague_duties
+from jdanalyzer.audit.checks import no_location, no_responsibilities, vague_duties
 from jdanalyzer.audit.findings import Finding
 from jdanalyzer.audit.rules import AdContext
 from jdanalyzer.extraction.extract import extract
@@ -167,3 +168,28 @@ RESPONSIBILITIES_GLUED = ("Senior Scientist\nWe are seeking a scientist to lead 
 @pytest.mark.parametrize("text", [GLUED, RESPONSIBILITIES_GLUED], ids=["functions", "glued"])
 def test_a_duties_heading_in_scraped_text_counts(text: str) -> None:
     assert list(no_responsibilities(context(text))) == []
+
+
+# ------------------------------------------------------------------------------ no-location
+
+NO_PLACE = ("Data Analyst\n\nResponsibilities\n- Build forecasting models for store demand.\n"
+            "- Analyze A/B test results with the product team.\n")
+
+
+@pytest.mark.parametrize("tail", [
+    "Travel required:Telecommute:Contact information:",  # a form left empty
+    "Title:Location:Duration: six months",
+    "You will report to the Office of Budget and Planning.",  # an organisation, not a place
+    "We offer medical, dental and commuter benefits.",  # a perk, not a place
+])
+def test_empty_fields_perks_and_organisations_are_no_location(tail: str) -> None:
+    (finding,) = no_location(context(NO_PLACE + tail))
+    assert (finding.rule, finding.severity) == ("no-location", "medium")
+
+
+@pytest.mark.parametrize("tail", [
+    "Telecommute: yes, up to three days a week.", "Location:\n\nWalnut Creek, CA",
+    "An easy commute from the station.", "You will join the team in our Ghent office.",
+])
+def test_filled_fields_and_commutes_still_give_a_location(tail: str) -> None:
+    assert list(no_location(context(NO_PLACE + tail))) == []

@@ -435,7 +435,9 @@ def no_location(ad: AdContext) -> Iterator[Finding]:
     state, region, capital or major city of ``data/places.json`` ("London.", "Leeds,
     hybrid.") or a US "City, ST"; a work arrangement: "remote", "hybrid", "on-site",
     "onsite", "in office" (not "hybrid search" or "remote sensing"); or a pointer to a place:
-    "based in ...", "our Berlin office", "relocation".
+    "based in ...", "our Berlin office", "relocation". Not a location: a form field left
+    empty ("Telecommute:Contact information:", "Location:Duration:"), "commuter benefits"
+    (a perk) and an organisation named "the Office of ...".
     """
     if not states_location(ad.text, ad.location):
         yield Finding(

@@ -3,9 +3,11 @@
 A location is stated when the ad names a place (a country, US state, region, capital or
 major city of ``data/places.json``, or a US "City, ST"), a work arrangement ("remote",
 "hybrid", "on-site", "onsite", "in office") or a phrase that points at one ("based in",
-"our Berlin office", "relocation"). Place names are matched as written or in capitals, so
-"Reading" the verb or "nice" the adjective never count; names that are also common words or
-first names are left out of the list (its ``left_out`` entry says which).
+"our Berlin office", "relocation"), but not a form field left empty ("Telecommute:Contact
+information:"), "commuter benefits" or "the Office of Management". Place names are matched
+as written or in capitals, so "Reading" the verb or "nice" the adjective never count; names
+that are also common words or first names are left out of the list (its ``left_out`` entry
+says which).
 
 Example:
     >>> [m.group() for m in find_locations("Hybrid, London or Manchester.")]
@@ -32,13 +34,19 @@ _TECHNICAL_NEXT = (
     r"sensing|monitoring|access|servers?|procedures?|patients?|execution|repositor\w*|branch\w*|"
     r"debugging|attestation|controls?|desktop|calls?|api|data)\b"
 )
+# A form field left empty: its label runs straight into the next label ("Telecommute:Contact
+# information:") or ends the text.
+_EMPTY_FIELD = r"(?![ \t]*:[ \t]*(?:[A-Z][\w ]{0,30}:|$))"
+# Commuter benefits are a perk, and "the Office of Management" an organisation: no place.
+_NOT_A_COMMUTE = (r"(?!\s+(?:benefits?|subsid\w*|programs?|checks?|perks?|reimbursements?|"
+                  r"allowances?|stipends?|passes)\b)")
 _ARRANGEMENT = (
     r"(?i:\b(?:remote(?:ly)?|hybrid)\b(?![\s-]+" + _TECHNICAL_NEXT + r")|"
     r"\bon-?site\b|\bon site\b|\bin[- ]office\b|\bin the office\b|\boffice[- ]based\b|"
-    r"\bwork(?:ing)? from home\b|\bwfh\b|\btelecommut\w*|"
-    r"\b(?:based|located) in\b|\boffices? in\b|\brelocat\w*|\blocations?\s*:|"
-    r"\bdays? (?:a|per) week (?:in|at)\b|\bcommut\w*|"
-    r"\b(?:our|the) (?:\w+ )?(?:office|campus|hq|headquarters)\b)"
+    r"\bwork(?:ing)? from home\b|\bwfh\b|\btelecommut\w*\b" + _EMPTY_FIELD + "|"
+    r"\b(?:based|located) in\b|\boffices? in\b|\brelocat\w*|\blocations?" + _EMPTY_FIELD + r"\s*:|"
+    r"\bdays? (?:a|per) week (?:in|at)\b|\bcommut\w*\b" + _NOT_A_COMMUTE + "|"
+    r"\b(?:our|the) (?:\w+ )?(?:office|campus|hq|headquarters)\b(?!\s+of\b))"
 )
 # A US "City, ST" place name.
 _CITY_STATE = (
