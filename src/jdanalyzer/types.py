@@ -15,8 +15,9 @@ LABEL_TITLES: dict[str, str] = {
     "hybrid": "hybrid of both roles",
     "other": "other",
 }
-#: Which role a taxonomy term is evidence for (``shared``: both).
-Side = Literal["ai_engineer", "data_scientist", "shared"]
+#: What a taxonomy term is evidence of: one of the two roles, a neighbouring kind of work
+#: (general software engineering, data engineering, analytics), or ``shared`` by the roles.
+Side = Literal["ai_engineer", "data_scientist", "software", "data_engineering", "analytics", "shared"]
 SIDES: tuple[Side, ...] = get_args(Side)
 #: What each side is called in prose ("16 data-science skills") and on charts and the page.
 SIDE_TITLES: dict[str, str] = {

@@ -94,7 +94,7 @@ def test_offsets_point_into_the_normalized_text() -> None:
 def test_match_carries_taxonomy_fields() -> None:
     (match,) = extract("Experience with Kubernetes.").skills
     fields = (match.id, match.name, match.kind, match.side)
-    assert fields == ("kubernetes", "Kubernetes", "skill", "ai_engineer")
+    assert fields == ("kubernetes", "Kubernetes", "skill", "software")
     assert match.to_dict()["category"] == match.category
 
 

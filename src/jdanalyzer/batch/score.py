@@ -69,12 +69,12 @@ log = logging.getLogger(__name__)
 #: The columns scoring adds to every row.
 GENERATED = (
     "label", "confidence", *(f"p_{label}" for label in LABELS), "evidence", "evidence_spans",
-    "ai_skills", "ds_skills", "tasks", "error",
+    "ai_skills", "ds_skills", "other_skills", "tasks", "error",
 )
 #: Generated columns holding lists of strings (a missing cell: the row was not scored).
 #: ``evidence_spans`` goes with ``evidence``, item by item: where each one is in the
 #: normalized text, ``"start-end"``, several joined with ``,`` (empty for a title word).
-LISTS = ("evidence", "evidence_spans", "ai_skills", "ds_skills", "tasks")
+LISTS = ("evidence", "evidence_spans", "ai_skills", "ds_skills", "other_skills", "tasks")
 #: Generated columns holding text, neutralized against spreadsheet formulas in CSV output
 #: (where the :data:`LISTS` cells are joined with ``"; "``).
 TEXT_GENERATED = ("label", *LISTS, "error")
@@ -255,6 +255,8 @@ def _columns_of(prediction: Prediction) -> dict[str, Any]:
         "evidence_spans": [",".join(f"{a}-{b}" for a, b in sorted(spans)) for spans in evidence.values()],
         "ai_skills": _unique(m.name for m in skills if m.side == "ai_engineer"),
         "ds_skills": _unique(m.name for m in skills if m.side == "data_scientist"),
+        # software, data engineering, analytics and the skills both roles share
+        "other_skills": _unique(m.name for m in skills if m.side not in ("ai_engineer", "data_scientist")),
         "tasks": _unique(m.name for m in prediction.tasks),
     }
 

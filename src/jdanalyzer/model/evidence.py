@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from jdanalyzer.extraction.taxonomy import Taxonomy
 from jdanalyzer.model.duties import DutyLabel, DutyReading
-from jdanalyzer.model.spec import BLOCKS
+from jdanalyzer.model.spec import BLOCKS, NEIGHBOUR_SIDES
 from jdanalyzer.model.tfidf import FeatureRow, strip_accents_unicode
 from jdanalyzer.types import SIDE_TITLES, Evidence, Extraction, Match
 
@@ -183,6 +183,10 @@ def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
     return len(counts), ", ".join(said[term] for term, _ in counts.most_common(k))
 
 
+def _eg(names: str) -> str:
+    return f" (e.g. {names})" if names else ""
+
+
 def _aggregate(
     feature: str, matches: list[Match], reading: DutyReading | None, text: str
 ) -> tuple[str, str, list[tuple[int, int]]]:
@@ -198,12 +202,25 @@ def _aggregate(
         noun = "terms" if kind == "distinct" else kind
         term = f"{n} {_adjective(side)} {noun}" + (f", e.g. {names}" if names else "")
         return term, side, [(m.start, m.end) for m in found]
+    if feature in ("ai_lean", "role_focus"):
+        ai = [m for m in matches if m.side == "ai_engineer"]
+        ds = [m for m in matches if m.side == "data_scientist"]
+        (n_ai, ai_names), (n_ds, ds_names) = _examples(ai, 2), _examples(ds, 2)
+        if feature == "ai_lean":
+            term = (f"{n_ai} of its {n_ai + n_ds} role terms are AI engineering{_eg(ai_names)}, "
+                    f"{n_ds} data science{_eg(ds_names)}")
+            return term, "ai_engineer" if n_ai >= n_ds else "data_scientist", [(m.start, m.end) for m in ai]
+        others = [m for m in matches if m.side in NEIGHBOUR_SIDES]
+        n_other, other_names = _examples(others, 3)
+        term = (f"{n_ai + n_ds} AI-engineering or data-science terms beside {n_other} of software, "
+                f"data engineering or analytics{_eg(other_names)}")
+        return term, "shared", [(m.start, m.end) for m in ai + ds + others]
     if feature == "both_sides":
         ai = [m for m in matches if m.side == "ai_engineer"]
         ds = [m for m in matches if m.side == "data_scientist"]
         (n_ai, ai_names), (n_ds, ds_names) = _examples(ai, 2), _examples(ds, 2)
-        term = (f"asks for both: {n_ai} AI-engineering terms (e.g. {ai_names}) "
-                f"and {n_ds} data-science terms (e.g. {ds_names})")
+        term = (f"asks for both: {n_ai} AI-engineering terms{_eg(ai_names)} "
+                f"and {n_ds} data-science terms{_eg(ds_names)}")
         return term, "shared", [(m.start, m.end) for m in ai + ds]
     if reading is None or not reading.units:
         return feature.replace("_", " "), "shared", []

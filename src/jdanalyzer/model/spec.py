@@ -50,7 +50,11 @@ SIDE_PROFILE_NAMES = (
     "distinct_ai_engineer",
     "distinct_data_scientist",
     "both_sides",
+    "ai_lean",
+    "role_focus",
 )
+#: The sides of the work beside the two roles (a software or analyst ad names mostly these).
+NEIGHBOUR_SIDES = ("software", "data_engineering", "analytics")
 
 
 def side_profile(terms: str, taxonomy: Taxonomy) -> list[float]:
@@ -58,7 +62,10 @@ def side_profile(terms: str, taxonomy: Taxonomy) -> list[float]:
 
     ``terms`` is the space-joined taxonomy tokens of a posting (``"skill:llm task:eda"``).
     ``both_sides`` is the smaller of the distinct AI-engineering and data-science term
-    counts: high only when a posting asks for both.
+    counts: high only when a posting asks for both. ``ai_lean`` is the AI-engineering share
+    of those role terms, and ``role_focus`` the share of the role terms among all the
+    specialist ones (the roles' and those of :data:`NEIGHBOUR_SIDES`): low for a software or
+    analyst ad that names a few AI words.
 
     Example:
         >>> from jdanalyzer.extraction.taxonomy import load_taxonomy
@@ -78,6 +85,9 @@ def side_profile(terms: str, taxonomy: Taxonomy) -> list[float]:
     counts["distinct_ai_engineer"] = ai
     counts["distinct_data_scientist"] = ds
     counts["both_sides"] = min(ai, ds)
+    counts["ai_lean"] = ai / (ai + ds) if ai + ds else 0.0
+    neighbours = sum(len(distinct[side]) for side in NEIGHBOUR_SIDES)
+    counts["role_focus"] = (ai + ds) / (ai + ds + neighbours) if ai + ds else 0.0
     return [math.log1p(counts[name]) for name in SIDE_PROFILE_NAMES]
 
 

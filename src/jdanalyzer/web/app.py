@@ -575,9 +575,10 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
         The text column is guessed (``description``, ``text``, ...) unless ``text_column``
         names it; the title column likewise. The rows come back in order with the columns
         of ``jdanalyzer score``: ``label``, ``confidence``, ``p_<label>``, ``evidence``,
-        ``ai_skills``, ``ds_skills``, ``tasks`` and ``error`` (why a row was not scored, or a
-        ``warning:``). The CSV is read as ``jdanalyzer score`` reads it: a malformed line is
-        a row that says why it was not scored.
+        ``evidence_spans``, ``ai_skills``, ``ds_skills``, ``other_skills``, ``tasks`` and
+        ``error`` (why a row was not scored, or a ``warning:``). The CSV is read as
+        ``jdanalyzer score`` reads it: a malformed line is a row that says why it was not
+        scored.
         """
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
