@@ -3,15 +3,16 @@
 Each test is written for the project in the style of an ad whose finding the reviewers
 expected and the audit did not raise, and fails on the code before the fix: duties lists
 that hold only abilities, catch-all duty phrases, ads whose only "duty" is an ability asked
-for, locations read into empty form fields, perks and organisation names; and the guards
-that keep those fixes from flagging ads that do describe their work or their place.
+for, locations read into empty form fields, perks and organisation names, pay read into
+days of holiday, funding rounds and other jobs' pay; and the guards that keep those fixes
+from flagging ads that do describe their work, their place or their pay.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from jdanalyzer.audit.checks import no_location, no_responsibilities, vague_duties
+from jdanalyzer.audit.checks import no_location, no_responsibilities, no_salary, vague_duties
 from jdanalyzer.audit.findings import Finding
 from jdanalyzer.audit.rules import AdContext
 from jdanalyzer.extraction.extract import extract
@@ -193,3 +194,31 @@ def test_empty_fields_perks_and_organisations_are_no_location(tail: str) -> None
 ])
 def test_filled_fields_and_commutes_still_give_a_location(tail: str) -> None:
     assert list(no_location(context(NO_PLACE + tail))) == []
+
+
+# -------------------------------------------------------------------------------- no-salary
+
+WITH_PLACE = NO_PLACE + "Hybrid, two days a week in our Leeds office.\n"
+
+
+@pytest.mark.parametrize("tail", [
+    "What we offer: a competitive salary and bonus, 6% pension and 28 days' holiday.",
+    "We are changing the $650 billion freight market; we have raised $40 million.",
+    "Our clients have entrusted more than EUR 30 billion to the platform.",
+    "Competitive pay, 401(k) matching and medical cover.",
+    # Other jobs' pay in a list a job board scraped along with the ad.
+    "Similar jobs\nData Analyst\nLos Angeles, CA $95,000.00-$ 2 weeks ago\n"
+    "Business Analyst II\nLos Angeles, CA $77,265.00-$ 3 weeks ago",
+])
+def test_figures_that_are_not_this_jobs_pay_are_no_salary(tail: str) -> None:
+    (finding,) = no_salary(context(WITH_PLACE + tail))
+    assert (finding.rule, finding.severity) == ("no-salary", "medium")
+
+
+@pytest.mark.parametrize("tail", [
+    "Salary: 55,000 - 65,000 a year.", "The salary range is 120k-150k.", "£55k–£65k.",
+    "USD 140,000 - 165,000.", "Base salary 95000 plus bonus.", "Salary: 4,500 per month.",
+    "Pay: 30-40 per hour.", "Compensation: 70.000 EUR.", "€60.000 – €70.000 gross.",
+])
+def test_stated_pay_is_still_pay(tail: str) -> None:
+    assert list(no_salary(context(WITH_PLACE + tail))) == []

@@ -413,7 +413,10 @@ def no_salary(ad: AdContext) -> Iterator[Finding]:
     """No amount of money, currency, pay range or "per year/hour" anywhere in the ad.
 
     "Competitive salary" and the like do not count; they are quoted in the message and are
-    the spans.
+    the spans. Nor do figures that are not the job's pay: a number after "salary" or "pay"
+    that is not money ("salary and bonus, 28 days' holiday", "401(k)"), a company's or
+    market's size ("raised $40 million", "a $650 billion market") and other jobs' pay in a
+    list scraped with the ad ("$95,000.00-$ 2 weeks ago").
     """
     if not states_pay(ad.text):
         vague = vague_pay(ad.text)

@@ -88,10 +88,19 @@ _NICE_LINE = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bbonus\b|\bpreferred\b|
 _SALARY = re.compile(
     r"[$€£]\s?\d|\d\s?(?:k|K)?\s?(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\b|"
     r"\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\s?\d|"
-    r"\b(?:salary|pay|compensation|base|range)\b[^\n.]{0,40}?\d{2,}|"
-    r"\d{2,3}\s?k\s?(?:-|–|to)\s?\d{2,3}\s?k\b|\bper (?:annum|year|hour)\b",
+    r"\b(?:salary|pay|compensation|base|range)\b[^\n.]{0,40}?"
+    r"(?<![\d,.])(?:\d{1,3}(?:[,.]\d{3})+|(?!(?:19|20)\d\d\b)\d{4,6}|\d{2,3}\s?[kK])\b|"
+    r"\d{2,3}\s?k\s?(?:-|–|to)\s?\d{2,3}\s?k\b|\bper (?:annum|year|month|hour)\b",
     re.IGNORECASE,
 )
+# A money figure that is not the job's pay: a company's or market's size ("the $650 billion
+# staffing market"), or the pay of other jobs in a scraped list ("$95,000.00-$ 2 weeks ago").
+_NOT_PAY = re.compile(
+    r"[\d,.]*\s*(?:(?:billion|million|trillion|bn|mn)\b|"
+    r"(?:[^\n]{0,25}?\b\d+\s+)?(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b)",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
 _VAGUE_PAY = re.compile(r"competitive (?:salary|pay|compensation|package)|"
                         r"attractive (?:salary|package)|salary (?:is )?negotiable|DOE\b",
                         re.IGNORECASE)
@@ -100,11 +109,21 @@ _VAGUE_PAY = re.compile(r"competitive (?:salary|pay|compensation|package)|"
 def states_pay(text: str) -> bool:
     """Whether ``text`` gives an amount of money, a pay range or a rate ("per year").
 
+    A number after "salary" or "pay" must look like money ("55,000", "65k"; not "28 days'
+    holiday"), and figures that are a company's or market's size ("a $650 billion market")
+    or other jobs' pay in a scraped list ("$95,000.00-$ 2 weeks ago") do not count.
+
     Example:
         >>> states_pay("Salary: $120k-$150k."), states_pay("A competitive salary.")
         (True, False)
     """
-    return _SALARY.search(text) is not None
+    return any(_is_pay(text, m) for m in _SALARY.finditer(text))
+
+
+def _is_pay(text: str, found: re.Match[str]) -> bool:
+    """Whether a pay-like match is pay: not a company's size, not another job's pay."""
+    digit = _DIGIT.search(text, found.start(), found.end())
+    return digit is None or _NOT_PAY.match(text, digit.start()) is None
 
 
 def vague_pay(text: str) -> list[re.Match[str]]:
