@@ -322,6 +322,10 @@ def test_the_audit_reports_the_template_once_and_marks_it_in_every_ad(role_model
      "graduated within the last"),
     ("You are willing to work long hours.", "exclusionary-language", "medium",
      "willing to work long hours"),
+    # A company word after the phrase, but in another noun phrase: still about the person.
+    ("We want a digital native with product sense.", "exclusionary-language", "high",
+     "digital native"),
+    ("A young team in the energy sector.", "exclusionary-language", "high", "young team"),
 ])
 def test_missed_phrases_are_flagged(text: str, rule: str, severity: str, found: str) -> None:
     (finding,) = phrase_findings("ad", text)
@@ -334,6 +338,8 @@ def test_missed_phrases_are_flagged(text: str, rule: str, severity: str, found: 
     "Recent graduates are welcome to apply.",
     "We serve digital native businesses and brands.",  # companies, not applicants
     "A young and dynamic company in the energy sector.",
+    "Our partners are mostly digital-native travel brands with good APIs.",  # a word between
+    "We work with young and ambitious software companies.",
     "Join a fast-paced team.",  # a bare "fast-paced": 1 in 7 corpus ads
     "Calm under pressure during incidents.",
 ])

@@ -41,12 +41,21 @@ class Phrase:
     pattern: re.Pattern[str]
 
 
+# Words that end a noun phrase: after them, a word of ``not_before`` describes something else
+# ("a digital native with product sense" is a person, whatever the product).
+_PHRASE_BREAK = r"(?:with|who|whom|whose|and|or|to|for|in|on|at|of|by|from|that|as|is|are|the|a|an)"
+
+
 def _compile(phrases: list[str], not_before: list[str] | tuple[str, ...] = ()) -> re.Pattern[str]:
     """One pattern for ``phrases``, not matching where a word of ``not_before`` follows.
 
+    Up to two words may stand between the phrase and that word ("digital-native travel
+    brands"), unless one of them ends the noun phrase ("a digital native with product sense").
+
     Example:
-        >>> pattern = _compile(["digital native"], ["business"])
-        >>> [m.group() for m in pattern.finditer("Digital natives; digital-native businesses")]
+        >>> pattern = _compile(["digital native"], ["business", "brand"])
+        >>> text = "Digital natives; digital-native businesses; digital-native travel brands"
+        >>> [m.group() for m in pattern.finditer(text)]
         ['Digital natives']
     """
     forms = []
@@ -56,7 +65,8 @@ def _compile(phrases: list[str], not_before: list[str] | tuple[str, ...] = ()) -
     unless = ""
     if not_before:
         nouns = "|".join(re.escape(w) for w in sorted(not_before, key=len, reverse=True))
-        unless = r"(?![\s\-,/&]+(?:" + nouns + r")(?:e?s)?\b)"
+        between = r"(?:(?!" + _PHRASE_BREAK + r"\b)\w+[\s\-]+){0,2}"
+        unless = r"(?![\s\-,/&]+" + between + r"(?:" + nouns + r")(?:e?s)?\b)"
     return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w-])" + unless,
                       re.IGNORECASE)
 
@@ -128,9 +138,10 @@ def exclusionary_language(ad: AdContext) -> Iterator[Finding]:
     "recent graduates only", "native English speaker"), **medium** for "culture fit",
     gendered job words ("salesman"), "willing to work long hours", physical demands and "top
     university". A phrase is left alone where the words after it show it describes a
-    company ("digital native businesses", "a young and dynamic company"), and "recent
-    graduates" only counts as a condition ("recent graduates only", "must be a recent
-    graduate"), not as a welcome ("ideal for a recent graduate").
+    company ("digital native businesses", "a young and dynamic company", "digital-native
+    travel brands": up to two words may come between), and "recent graduates" only counts
+    as a condition ("recent graduates only", "must be a recent graduate"), not as a welcome
+    ("ideal for a recent graduate").
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("exclusionary",))
 
