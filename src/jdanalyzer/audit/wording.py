@@ -178,13 +178,14 @@ def gender_coded(ad: AdContext) -> Iterator[Finding]:
     severity rests on a stricter count: only the duties and requirements (or, in an ad
     without such sections, everything but the company blurb and offer), and without the
     stems technical ads use in a non-gendered sense ("analytical", "lead", "data-driven",
-    "competitive salary", "responsibilities" ...; "competitive" and "driven" still count
-    when they describe a person). From the difference and the ratio of the
-    masculine and feminine words in it: **medium** when strongly masculine-coded (4 or more
-    words more, and at least 3 times as many), **low** when clearly masculine-coded (2 more
-    and twice as many) or strongly feminine-coded, **info** when balanced or slightly
-    coded. No finding when that stricter count finds no coded word (the report still gives
-    every ad's gender-decoder verdict).
+    "competitive salary", "responsibilities", "hierarchical models", "determines the
+    requirements" ...; "competitive", "driven" and "determined" still count when they
+    describe a person, and "hierarchy" when it describes the company). From the difference
+    and the ratio of the masculine and feminine words in it: **medium** when strongly
+    masculine-coded (4 or more words more, and at least 3 times as many), **low** when
+    clearly masculine-coded (2 more and twice as many) or strongly feminine-coded, **info**
+    when balanced or slightly coded. No finding when that stricter count finds no coded
+    word (the report still gives every ad's gender-decoder verdict).
     """
     coding = ad.gender
     judged, where = _judged_hits(ad)
