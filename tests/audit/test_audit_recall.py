@@ -4,8 +4,9 @@ Each test is written for the project in the style of an ad whose finding the rev
 expected and the audit did not raise, and fails on the code before the fix: duties lists
 that hold only abilities, catch-all duty phrases, ads whose only "duty" is an ability asked
 for, locations read into empty form fields, perks and organisation names, pay read into
-days of holiday, funding rounds and other jobs' pay; and the guards that keep those fixes
-from flagging ads that do describe their work, their place or their pay.
+days of holiday, funding rounds and other jobs' pay, and "hustle" rated as a mild cliché;
+and the guards that keep those fixes from flagging ads that do describe their work, their
+place or their pay.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from jdanalyzer.audit.checks import no_location, no_responsibilities, no_salary, vague_duties
 from jdanalyzer.audit.findings import Finding
 from jdanalyzer.audit.rules import AdContext
+from jdanalyzer.audit.wording import phrase_findings
 from jdanalyzer.extraction.extract import extract
 from jdanalyzer.text.sections import split_sections
 
@@ -222,3 +224,17 @@ def test_figures_that_are_not_this_jobs_pay_are_no_salary(tail: str) -> None:
 ])
 def test_stated_pay_is_still_pay(tail: str) -> None:
     assert list(no_salary(context(WITH_PLACE + tail))) == []
+
+
+# ----------------------------------------------------------------------------------- jargon
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Our values: You hustle every day. You own your outcomes.", "hustle"),
+    ("Hustle beats talent every single time.", "Hustle"),
+    ("You are a hustler with a bias to action.", "hustler"),
+])
+def test_hustle_is_medium_jargon_like_work_hard_play_hard(text: str, found: str) -> None:
+    (finding,) = phrase_findings("ad", text)
+    assert (finding.rule, finding.severity) == ("jargon", "medium")
+    assert [s.text for s in finding.spans] == [found]

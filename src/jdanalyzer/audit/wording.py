@@ -120,10 +120,11 @@ def jargon(ad: AdContext) -> Iterator[Finding]:
     """Phrases of the ``jargon`` category of ``data/ad_phrases.json``.
 
     One finding per phrase family, with that family's severity: **medium** for the
-    "rockstar, ninja, guru, wizard" kind, "work hard, play hard" and "thrives under
-    pressure", **low** for "fast-paced environment", "synergy", "like a family" and the
-    like (a bare "fast-paced" is left alone: 1 in 7 ads of the corpus says it). The spans
-    are every occurrence, in any case and with plurals.
+    "rockstar, ninja, guru, wizard" kind, "work hard, play hard", "hustle" and "thrives
+    under pressure" (the last three praise overwork), **low** for "fast-paced
+    environment", "synergy", "like a family" and the like (a bare "fast-paced" is left
+    alone: 1 in 7 ads of the corpus says it). The spans are every occurrence, in any case
+    and with plurals.
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("jargon",))
 
