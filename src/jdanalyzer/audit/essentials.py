@@ -162,8 +162,9 @@ def duty_statements(ad: AdContext) -> list[int]:
 
     Example:
         >>> from jdanalyzer.extraction.extract import extract
-        >>> found = extract("You will build reports. You will need SQL.\n- Clean the data.")
-        >>> ad = AdContext("ad", "", found.text, (), found)
+        >>> from jdanalyzer.text.sections import split_sections
+        >>> found = extract("You will build reports. You will need SQL.\\n- Clean the data.")
+        >>> ad = AdContext("ad", "", found.text, tuple(split_sections(found.text)), found)
         >>> [found.text[i:i + 5] for i in duty_statements(ad)]
         ['build', 'Clean']
     """
@@ -171,7 +172,7 @@ def duty_statements(ad: AdContext) -> list[int]:
     starts = [m.start(1) for m in _DUTY_LEAD.finditer(ad.text) if _verb_form(m.group(1))]
     starts += [m.start(1) for m in _LINE_VERB.finditer(ad.text)
                if m.group(1)[0].isupper() and _verb_form(m.group(1))
-               and section_at(sections, m.start(1)).kind != "nice_to_have"]
+               and not (sections and section_at(sections, m.start(1)).kind == "nice_to_have")]
     return sorted(set(starts))
 
 
