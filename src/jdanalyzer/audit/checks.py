@@ -149,11 +149,12 @@ def unicorn_ad(ad: AdContext) -> Iterator[Finding]:
     """An ad that asks for a whole AI engineer and a whole data scientist in one person.
 
     Only what the job requires counts: skills and tasks outside the nice-to-have section,
-    the lines that call themselves optional ("... is a plus"), the company blurb and the
-    offer; an ML-engineer ad that lists data-science skills as nice to have is not a
-    unicorn. Terms that do not tell the roles apart do not count either: soft skills,
-    programming languages (Python, SQL, R ...) and the names of the disciplines ("2+ years
-    in data science roles"). Flagged when those parts name at least five AI-engineering and
+    the lines that call themselves optional ("... is a plus"), the company blurb (but not
+    bullet lines under it: a list whose heading went unrecognised) and the offer; an
+    ML-engineer ad that lists data-science skills as nice to have is not a unicorn. Terms
+    that do not tell the roles apart do not count either: soft skills, programming
+    languages (Python, SQL, R ...) and the names of the disciplines ("2+ years in data
+    science roles"). Flagged when those parts name at least five AI-engineering and
     five data-science terms, or when the role model labels the text ``hybrid`` and they
     name at least three of each; never when the role model all but rules out that both
     roles are core (the ``hybrid`` label under 10% likely), as when an AI-engineering ad

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
@@ -78,6 +78,8 @@ _LINE_VERB = re.compile(
     r"([A-Za-z]+)(?=[ \t,]+[^\s,]+[ \t]+\S)",
     re.MULTILINE,
 )
+# A bullet line: "- ...", "* ...", "• ...", "1. ...".
+_BULLET_LINE = re.compile(r"^[ \t]*(?:[-*•·▪◦‣]|\d{1,2}[.)])[ \t]+.*$", re.MULTILINE)
 # Task verbs that say nothing about the work ("you will work with", "join", "apply now").
 _NOT_WORK = frozenset({"work", "join", "report", "offer", "give", "use", "read", "share",
                        "field", "set", "turn", "engage", "enable", "make", "find", "spot",
@@ -247,12 +249,24 @@ def required(ad: AdContext, matches: Iterable[Match]) -> list[Match]:
     """The ``matches`` in the parts of the ad that describe what the job requires.
 
     Left out: matches in a nice-to-have section, on a line that calls itself optional, and
-    in the company blurb or the offer (:data:`NOT_REQUIRED_KINDS`).
+    in the company blurb or the offer (:data:`NOT_REQUIRED_KINDS`). A bullet line in the
+    company blurb counts: a blurb is prose, and bullets under it are a duties or
+    requirements list whose heading the section splitter missed ("What you'll own").
     """
     matches = list(matches)
     optional, sections = optional_starts(ad, matches), list(ad.sections)
+    bullets = _bullet_starts(ad.text, matches)
     return [m for m in matches if m.start not in optional
-            and section_at(sections, m.start).kind not in NOT_REQUIRED_KINDS]
+            and ((kind := section_at(sections, m.start).kind) not in NOT_REQUIRED_KINDS
+                 or (kind == "company" and m.start in bullets))]
+
+
+def _bullet_starts(text: str, matches: Iterable[Match]) -> set[int]:
+    """Starts of ``matches`` on bullet lines ("- Fine-tune open models", "* SQL")."""
+    lines = [(m.start(), m.end()) for m in _BULLET_LINE.finditer(text)]
+    starts = [start for start, _ in lines]
+    return {m.start for m in matches
+            if (i := bisect_right(starts, m.start) - 1) >= 0 and m.start < lines[i][1]}
 
 
 def states_requirements(ad: AdContext) -> bool:
