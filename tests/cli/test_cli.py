@@ -135,3 +135,17 @@ def test_running_as_a_module(sample_paths: dict[str, Path]) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["skills"]
+
+
+@pytest.mark.parametrize("name", ["\x1e", "a\u2028b", "tab\there"])
+def test_a_file_name_with_a_line_break_character_stays_on_the_error_line(
+        tmp_path: Path, name: str) -> None:
+    # str.splitlines() breaks at \x1e and \u2028: the name used to split the one error line.
+    ads = tmp_path / "ads"
+    ads.mkdir()
+    (ads / f"{name}.txt").write_text("")
+    result = invoke("audit", str(ads), "--company", "Acme", "-o", str(tmp_path / "r.html"))
+    assert result.exit_code == 2
+    line = error_line(result)
+    assert line.startswith("Error: no ad in") and "is empty" in line
+    assert name.encode("unicode_escape").decode("ascii") in line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import unicodedata
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -46,9 +47,23 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+def _one_line(message: str) -> str:
+    """``message`` with control and line-breaking characters escaped (``\\x1e``), so that a
+    file name or a cell holding them cannot split one message over several lines."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in message
+    )
+
+
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {_one_line(message)}", err=True)
     raise typer.Exit(code)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"Warning: {_one_line(message)}", err=True)
 
 
 def handles_errors(func: F) -> F:
@@ -86,7 +101,7 @@ def _read_text(file: Path | None) -> str:
 
     decoded = read_posting(file)
     if decoded.fallback:
-        typer.echo(f"Warning: input is not UTF-8; read it as {decoded.encoding}", err=True)
+        _warn(f"input is not UTF-8; read it as {decoded.encoding}")
     if not decoded.text.strip():
         raise EmptyTextError("the posting is empty; paste or pipe the text of a job ad")
     return decoded.text
@@ -105,7 +120,7 @@ def extract(
     result = run_extract(_read_text(file))
     console = _console()
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        _warn(str(warning))
     if format is OutputFormat.json:
         print_json(console, result.to_dict())
         return
@@ -170,7 +185,7 @@ def classify(
             try:
                 decoded = read_posting(path)
                 if decoded.fallback:
-                    typer.echo(f"Warning: {path} is not UTF-8; read it as {decoded.encoding}", err=True)
+                    _warn(f"{path} is not UTF-8; read it as {decoded.encoding}")
                 if not decoded.text.strip():
                     raise InputError("the posting is empty")
                 outcomes.append((str(path), loaded.classify(decoded.text)))
@@ -385,7 +400,7 @@ def score(
     except KeyboardInterrupt:
         _fail(f"interrupted; run the same command with --resume to continue ({output}.parts)", 130)
     for warning in summary.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        _warn(str(warning))
     typer.echo(summary.report())
 
 AuditInput = typer.Argument(
@@ -478,9 +493,9 @@ def audit_command(
         if findings is not None:
             write_findings(result.findings, findings, force=force)
     for problem in result.problems:
-        typer.echo(f"Warning: {problem.source}: {problem.message}", err=True)
+        _warn(f"{problem.source}: {problem.message}")
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        _warn(str(warning))
     counts = ", ".join(f"{n} {severity}" for severity, n in result.severity_counts().items())
     ads = f"{len(result.ads)} ad{'' if len(result.ads) == 1 else 's'}"
     some = f" with {len(result.rules)} of {len(RULES)} rules" if len(result.rules) < len(RULES) else ""
@@ -519,7 +534,7 @@ def serve(
     from jdanalyzer.web.app import serve as run_server
 
     if host not in _LOOPBACK:
-        typer.echo(f"Warning: listening on {host}: other machines can reach this server", err=True)
+        _warn(f"listening on {host}: other machines can reach this server")
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Loading the model; then open http://{shown}:{port}/ (Ctrl-C stops)", err=True)
     run_server(host=host, port=port, model=model)
