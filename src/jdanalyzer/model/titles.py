@@ -5,8 +5,10 @@ title the page calls contradictory is the title the audit reports.
 
 A title belongs to one family (:func:`title_family`), tried in this order:
 
-* ``hybrid``: it names data science and AI engineering ("Data Scientist / ML Engineer").
-* ``data_scientist``: "data scientist", "data science ...", "statistician".
+* ``hybrid``: it names data science and an AI-engineering role ("Data Scientist / ML
+  Engineer").
+* ``data_scientist``: "data scientist", "data science ...", "statistician", also with an AI
+  topic that names no engineering role ("Data Scientist, GenAI").
 * ``ai_engineer``: AI words before an engineer, developer or architect ("ML Platform
   Engineer", "Senior LLM Developer", "Prompt Engineer"), or, when no analyst or scientist
   is named, "LLM" or "GenAI" alone ("GenAI Lead").
@@ -73,7 +75,7 @@ def title_family(title: str | None) -> str | None:
     if not title:
         return None
     ds, ai_role, ai_word = _DS.search(title), _AI_ROLE.search(title), _AI_WORD.search(title)
-    if ds and (ai_role or ai_word):
+    if ds and ai_role:
         return "hybrid"
     if ds:
         return "data_scientist"
