@@ -19,7 +19,6 @@ import pytest
 from typer.testing import CliRunner
 
 from jdanalyzer.audit.ads import read_ads
-from jdanalyzer.audit.boilerplate import find_boilerplate
 from jdanalyzer.audit.charts import MAX_BARS
 from jdanalyzer.audit.checks import (
     AdText,
@@ -35,6 +34,7 @@ from jdanalyzer.audit.norms import load_norms
 from jdanalyzer.audit.readability import count_syllables, readability
 from jdanalyzer.audit.report import highlight, render_report
 from jdanalyzer.audit.run import AuditResult, Finding, Span, audit
+from jdanalyzer.audit.shared_text import find_boilerplate
 from jdanalyzer.audit.wording import phrase_findings
 from jdanalyzer.batch.columns import COLUMN_NAMES
 from jdanalyzer.cli.main import app

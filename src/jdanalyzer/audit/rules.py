@@ -28,19 +28,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from jdanalyzer.audit.findings import SEVERITIES, Finding
 from jdanalyzer.audit.gender import GenderCoding, gender_coding
 from jdanalyzer.audit.norms import load_norms
 from jdanalyzer.audit.readability import Readability
 from jdanalyzer.audit.readability import readability as measure_readability
+from jdanalyzer.audit.shared_text import Boilerplate, find_boilerplate
 from jdanalyzer.errors import InputError
 from jdanalyzer.text.sections import Section, section_at
 from jdanalyzer.types import Extraction, Match, Prediction
-
-if TYPE_CHECKING:
-    from jdanalyzer.audit.boilerplate import Boilerplate
 
 __all__ = [
     "RULES", "SCOPES", "AdContext", "CompanyContext", "Rule", "RuleRegistry", "parse_rule_ids",
@@ -104,8 +102,6 @@ class CompanyContext:
     @cached_property
     def boilerplate(self) -> Boilerplate:
         """The sentences two or more of the ads share."""
-        from jdanalyzer.audit.boilerplate import find_boilerplate
-
         return find_boilerplate({ad.ad_id: ad.text for ad in self.ads})
 
 

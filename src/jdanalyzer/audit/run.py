@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jdanalyzer.audit.ads import Ad, AdProblem, read_ads
-from jdanalyzer.audit.boilerplate import SharedPassage
 from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, make_spans, write_findings
 from jdanalyzer.audit.gender import GenderCoding
 from jdanalyzer.audit.readability import Readability
 from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
+from jdanalyzer.audit.shared_text import SharedPassage
 from jdanalyzer.errors import InputError
 from jdanalyzer.extraction.extract import prepare_text
 from jdanalyzer.model.predict import load_model
