@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jdanalyzer.batch.spreadsheet import neutralize
 from jdanalyzer.errors import InputError
 
 __all__ = [
@@ -116,8 +117,6 @@ def write_findings(findings: Iterable[Finding], path: str | Path, *, force: bool
     if suffix == ".json":
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
-    from jdanalyzer.batch.tables import neutralize
-
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FINDING_COLUMNS)
         writer.writeheader()

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from jdanalyzer.batch.spreadsheet import neutralize
 from jdanalyzer.errors import ColumnError, InputError
 from jdanalyzer.text.reading import decode_bytes
 
@@ -62,7 +63,6 @@ _MAX_RECORD_CHARS = 10_000_000
 
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
              ".pq": "parquet"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guess_format(path: str | Path, *, what: str = "input") -> str:
@@ -95,18 +95,6 @@ def prefixed(columns: Sequence[str], reserved: Sequence[str]) -> dict[str, str]:
             taken.add(new)
             renames[column] = new
     return renames
-
-
-def neutralize(value: Any) -> Any:
-    """Prefix ``'`` to a text cell a spreadsheet would run as a formula (``=``, ``+``, ``@``...).
-
-    Example:
-        >>> neutralize("=HYPERLINK(\\"http://x\\")")
-        '\\'=HYPERLINK("http://x")'
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 @dataclass
