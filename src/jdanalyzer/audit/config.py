@@ -19,10 +19,16 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
+    import tomli as tomllib
 
 from jdanalyzer.audit.rules import RULES, parse_rule_ids
 from jdanalyzer.errors import InputError
@@ -87,18 +93,6 @@ def _ids(value: Any, where: str) -> tuple[str, ...]:
     return parse_rule_ids(value)
 
 
-def _toml() -> Any:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ModuleNotFoundError:
-            raise InputError("reading audit settings from TOML needs Python 3.11 or the tomli "
-                             "package: pip install tomli") from None
-    return tomllib
-
-
 def _read_table(path: Path) -> dict[str, Any] | None:
     """The settings table of ``path``, or ``None`` when the file has none."""
     try:
@@ -107,10 +101,9 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         raise InputError(f"cannot read {path}: {exc}") from exc
     if "jdanalyzer" not in text:  # no table; and another tool's pyproject.toml is not parsed
         return None
-    toml = _toml()
     try:
-        data = toml.loads(text)
-    except toml.TOMLDecodeError as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from exc
     table: Any = data
     for key in TABLE.split("."):
