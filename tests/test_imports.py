@@ -7,6 +7,7 @@ modules that ended up in ``sys.modules``. (The static import contract is in
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,40 @@ def test_the_import_contract_holds() -> None:
     out = subprocess.run([str(linter)], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stdout[-2000:]
     assert "broken" in out.stdout and "0 broken" in out.stdout
+
+
+#: What a module may import inside a function: optional extras (a missing one is a clear
+#: error when the feature is used) and the readers of file formats that need them.
+DEFERRED_OK = ("dask", "distributed", "docx", "inscriptis", "jinja2", "markupsafe", "matplotlib",
+               "pyarrow", "pypdf", "pyphen", "uvicorn")
+#: pandas reads the audit's CSV input only; an audit of a folder of ads never loads it.
+DEFERRED_FOR_FORMATS = {("audit/ads.py", "pandas")}
+
+
+def _deferred_imports(path: Path) -> list[tuple[int, str]]:
+    """The imports made inside functions of ``path``, as (line, module)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import):
+                    found += [(inner.lineno, alias.name) for alias in inner.names]
+                elif isinstance(inner, ast.ImportFrom):
+                    found.append((inner.lineno, "." * inner.level + (inner.module or "")))
+    return found
+
+
+def test_modules_import_at_the_top_except_optional_extras() -> None:
+    # Lazy imports belong to the CLI and the package __init__ (via __getattr__); elsewhere
+    # they hide dependencies and cycles, so only optional extras may wait until used.
+    package = REPO / "src" / "jdanalyzer"
+    hidden = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("cli/") or relative == "__init__.py":
+            continue
+        for line, module in _deferred_imports(path):
+            root = module.split(".")[0]
+            if root not in DEFERRED_OK and (relative, root) not in DEFERRED_FOR_FORMATS:
+                hidden.append(f"{relative}:{line} imports {module} inside a function")
+    assert hidden == []

@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
+import numpy as np
+
 from jdanalyzer.audit.readability import readability
 from jdanalyzer.types import Extraction, Match
 
@@ -36,8 +38,6 @@ def compute_norms(extractions: Iterable[Extraction]) -> dict[str, Any]:
         >>> norms["postings"], norms["word_count"]["p50"]
         (3, 7.0)
     """
-    import numpy as np
-
     words: list[int] = []
     skills: list[int] = []
     ease: list[float] = []

@@ -32,11 +32,12 @@ from typing import Any
 import numpy
 from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH
 from spacy.language import Language
+from spacy.lookups import Lookups
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer, Sentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
+from spacy.util import filter_spans, load_language_data, registry
 
 from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
@@ -149,8 +150,6 @@ def lemma_lookup_table() -> dict[str, Any]:
         LemmaTableMissingError: spacy-lookups-data is not installed, or has no English
             ``lemma_lookup`` table.
     """
-    from spacy.util import load_language_data, registry
-
     data = registry.lookups.get("en") if "en" in registry.lookups else {}
     table = load_language_data(data["lemma_lookup"]) if "lemma_lookup" in data else None
     if not isinstance(table, dict):
@@ -244,8 +243,6 @@ class CaseFoldingLemmatizer(Lemmatizer):
         if lookups is not None or self.mode != "lookup":
             super().initialize(get_examples, nlp=nlp, lookups=lookups)
             return
-        from spacy.lookups import Lookups
-
         self.lookups = Lookups()
         self.__dict__["_pending_lemmas"] = lemma_lookup_table()
         self._validated = True  # "lemma_lookup", the one table lookup mode needs, is there

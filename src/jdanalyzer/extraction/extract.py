@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+from jdanalyzer.extraction.fastpath import find_match_ids
+from jdanalyzer.extraction.pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
 from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy
 from jdanalyzer.text.normalize import normalize
 from jdanalyzer.types import Extraction, Match
@@ -91,10 +94,6 @@ def extract_many(
 
 def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
     """The extractions of normalized texts, each with whether it was cut."""
-    from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
-    from jdanalyzer.extraction.fastpath import find_match_ids
-    from jdanalyzer.extraction.pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
-
     if not prepared:
         return
     nlp = get_pipeline()

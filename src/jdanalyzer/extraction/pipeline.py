@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from spacy.language import Language
+import spacy
+from spacy.language import Language
+
+# Defining the components registers their factories with spaCy (entry points do the same
+# for an installed package; this import makes it hold when the package runs from source).
+from jdanalyzer.extraction import components  # noqa: F401
 
 __all__ = ["LEMMATIZER_PIPE", "SENTENCIZER_PIPE", "TAXONOMY_PIPE", "build_pipeline", "get_pipeline"]
 
@@ -32,8 +35,6 @@ def build_pipeline(*, reference: bool = False) -> Language:
         >>> [s.id_ for s in doc.spans["skills"]]
         ['pytorch']
     """
-    import spacy
-
     nlp = spacy.blank("en")
     sentencizer = "sentencizer" if reference else "jdanalyzer_sentencizer"
     nlp.add_pipe(sentencizer, name=SENTENCIZER_PIPE, config={"punct_chars": _SENTENCE_PUNCT})
