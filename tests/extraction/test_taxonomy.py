@@ -35,7 +35,7 @@ def test_size_and_fields() -> None:
     for term in taxonomy:
         assert term.kind in KINDS and term.side in SIDES and term.source in SOURCES
         assert term.name and term.category
-        assert term.phrase_forms or term.cased_aliases or (term.verbs and term.objects), term.id
+        assert term.phrase_forms or term.cased_aliases or term.verb_object_groups, term.id
     for kind in KINDS:
         sides = {t.side for t in taxonomy if t.kind == kind}
         assert sides == set(SIDES)

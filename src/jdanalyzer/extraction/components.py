@@ -53,6 +53,9 @@ _LIST_CONTEXT = frozenset(
      "including", "such", "as", "of", "+", "-", "[", "]", "{", "}"}
 )
 _BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-"})
+# Prefixes that make a verb of a verb ("re-train", "co-develop", "fine-tune"), where other
+# words joined by a hyphen make an adjective of it ("well-designed", "AI-driven").
+_VERB_PREFIXES = frozenset({"re", "co", "pre", "de", "un", "fine"})
 # A verb and its object may be this many tokens apart (no punctuation or line break between).
 DEFAULT_WINDOW = 4
 # How many coordinated verbs and their conjunctions ("design, build and deploy") may stand
@@ -358,11 +361,16 @@ class TaxonomyMatcher:
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         #: The verb...object Matcher patterns of each task id.
         self.task_patterns: dict[str, list[list[dict[str, Any]]]] = {}
-        #: The task ids each string hash can be the verb of (a lemma), the first part of a
-        #: multi-word verb of (a lowercase form), or the object of (a lemma).
+        #: The task ids each lemma hash can be the verb of, the first word of a multi-word
+        #: verb of, or the object (the last word of the object) of.
         self.verb_tasks: dict[int, set[str]] = defaultdict(set)
         self.first_part_tasks: dict[int, set[str]] = defaultdict(set)
         self.object_tasks: dict[int, set[str]] = defaultdict(set)
+        #: Objects of several words ("data model"), by the lemma hash of their last word:
+        #: the words before it, and the tasks that list that object.
+        self.compound_objects: dict[int, dict[tuple[str, ...], set[int]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
         #: The lemmas that may stand between a verb and its gap: task verbs and COORDINATION.
         self.chain_words: list[str] = []
         self._build(nlp)
@@ -388,7 +396,13 @@ class TaxonomyMatcher:
         def lemma_of(word: str) -> Any:
             return table.get(word, word)
 
-        verbs = {v.lower() for t in self.taxonomy for v in t.verbs if " " not in v}
+        verbs = {
+            verb.lower()
+            for term in self.taxonomy
+            for group, _ in term.verb_object_groups
+            for verb in group
+            if " " not in verb
+        }
         self.chain_words = sorted(
             {form for v in verbs for form in _verb_lemmas(v, lemma_of)} | self.COORDINATION
         )
@@ -405,46 +419,84 @@ class TaxonomyMatcher:
                 self.phrases.add(term.id, [nlp.make_doc(form) for form in forms])
             if term.cased_aliases:
                 self.cased.add(term.id, [nlp.make_doc(form) for form in term.cased_aliases])
-            if term.verbs and term.objects:
+            if term.verb_object_groups:
                 self.task_patterns[term.id] = self._verb_object_patterns(term, lemma_of)
 
     def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
         """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
-        verbs ("design, build and deploy"), up to ``window`` tokens, then an object."""
-        strings = self.vocab.strings
-        objects = set()
-        for word in (o.lower() for o in term.objects):
-            # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
-            objects |= {word, lemma_of(word), plural(word) or word}
-        for word in objects:
-            self.object_tasks[strings.add(word)].add(term.id)
+        verbs ("design, build and deploy"), up to ``window`` tokens, then an object of the
+        same (verbs, objects) pair; an object of several words takes its words from the window."""
         # The chain's length is bounded by ``reach`` (see verb_object_matches), not here.
         coordinated = {"LEMMA": {"IN": self.chain_words}, "OP": "*"}
-        gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{self.window}}}"}
-        obj = {"LEMMA": {"IN": sorted(objects)}, "IS_SENT_START": False}
+        patterns: list[list[dict[str, Any]]] = []
+        for verbs, objects in term.verb_object_groups:
+            heads = self._verb_heads(term, verbs, lemma_of)
+            for before, obj in self._object_tokens(term, objects, lemma_of):
+                gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
+                       "OP": f"{{0,{self.window - len(before)}}}"}
+                patterns += [[*head, coordinated, gap, *before, obj] for head in heads]
+        return patterns
+
+    def _verb_heads(self, term: Term, verbs: Iterable[str], lemma_of: Any) -> list[list[dict[str, Any]]]:
+        """The token patterns of ``verbs``: one for the single words, one per multi-word verb,
+        each of whose words is matched by its lemma ("working closely with")."""
+        strings = self.vocab.strings
         single: set[str] = set()
-        multi = []
-        for verb in term.verbs:
+        heads: list[list[dict[str, Any]]] = []
+        for verb in verbs:
             parts = verb.lower().replace("-", " - ").split()
             if len(parts) == 1:
                 single |= _verb_lemmas(parts[0], lemma_of)
-            else:
-                multi.append(parts)
-                joined = "".join(p for p in parts if p != "-")  # "fine-tune" -> "finetune"
-                single |= _verb_lemmas(joined, lemma_of)
-                self.first_part_tasks[strings.add(parts[0])].add(term.id)
-        for verb in single:
-            self.verb_tasks[strings.add(verb)].add(term.id)
-        patterns: list[list[dict[str, Any]]] = []
+                continue
+            if len(parts) > 3:
+                raise TaxonomyError(
+                    f"entry {term.id!r}: the verb {verb!r} has more than three words (a hyphen counts "
+                    "as one); shorten it, or name the duty as a phrase"
+                )
+            if "-" in parts:  # "fine-tune" is also written "finetune"
+                single |= _verb_lemmas("".join(p for p in parts if p != "-"), lemma_of)
+            heads.append([
+                {"ORTH": "-", "OP": "?"} if p == "-" else {"LEMMA": {"IN": sorted(_verb_lemmas(p, lemma_of))}}
+                for p in parts
+            ])
+            for form in _verb_lemmas(parts[0], lemma_of):
+                self.first_part_tasks[strings.add(form)].add(term.id)
+        for form in single:
+            self.verb_tasks[strings.add(form)].add(term.id)
+        return ([[{"LEMMA": {"IN": sorted(single)}}]] if single else []) + heads
+
+    def _object_tokens(
+        self, term: Term, objects: Iterable[str], lemma_of: Any
+    ) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+        """(the token patterns of an object's words before its last, the pattern of its last
+        word): one for the single-word objects, one per object of several words. The last word
+        is matched by its lemma, but not in its -ing form unless that is listed ("model", not
+        "modeling"); the words before it by their lowercase forms."""
+        strings = self.vocab.strings
+        listed = {o.lower() for o in objects}
+        single: set[str] = set()
+        found: list[tuple[list[dict[str, Any]], dict[str, Any]]] = []
+        for obj in listed:
+            *before, last = obj.replace("-", " - ").split()
+            if len(before) >= self.window:
+                raise TaxonomyError(
+                    f"entry {term.id!r}: the object {obj!r} has {len(before) + 1} words; an object "
+                    f"has at most {self.window} (the window between verb and object)"
+                )
+            # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
+            forms = {last, lemma_of(last), plural(last) or last}
+            for form in forms:
+                self.object_tasks[strings.add(form)].add(term.id)
+            if not before:
+                single |= forms
+                continue
+            for form in forms:
+                self.compound_objects[strings.add(form)][tuple(before)].add(strings.add(term.id))
+            words = [{"LOWER": word, "IS_SENT_START": False} for word in before]
+            found.append((words, _object_pattern(forms, listed, lemma_of)))
         if single:
-            patterns.append([{"LEMMA": {"IN": sorted(single)}}, coordinated, gap, obj])
-        for parts in multi:
-            head: list[dict[str, Any]] = [
-                {"ORTH": "-", "OP": "?"} if p == "-" else {"LOWER": p} for p in parts[:-1]
-            ]
-            head.append({"LEMMA": {"IN": sorted(_verb_lemmas(parts[-1], lemma_of))}})
-            patterns.append([*head, coordinated, gap, obj])
-        return patterns
+            found.insert(0, ([], _object_pattern(single, listed, lemma_of)))
+        return found
 
     @cached_property
     def verb_object(self) -> Matcher:
@@ -499,13 +551,18 @@ class TaxonomyMatcher:
     def verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The ``(start, end, match_id)`` matches of the verb...object patterns in text order,
         before overlaps are resolved: a verb takes its nearest object within ``reach``, so
-        each task keeps its shortest match from each verb."""
+        each task keeps its shortest match from each verb, if that match counts (see
+        :meth:`accepts_verb_object`)."""
         nearest: dict[tuple[int, int], int] = {}
         for match_id, start, end in self.verb_object(doc):
             if end - start <= self.reach + 1:
                 key = (match_id, start)
                 nearest[key] = min(nearest.get(key, end), end)
-        return sorted((start, end, match_id) for (match_id, start), end in nearest.items())
+        return sorted(
+            (start, end, match_id)
+            for (match_id, start), end in nearest.items()
+            if self.accepts_verb_object(doc, start, end, match_id)
+        )
 
     def find_matches(self, doc: Doc) -> tuple[list[Span], list[Span]]:
         """What :meth:`reference_matches` returns, found by the fast path."""
@@ -523,6 +580,27 @@ class TaxonomyMatcher:
         (see :class:`ContextRule`); True for terms without one."""
         rule = self.context_rules.get(match_id)
         return rule is None or rule.accepts(doc, start, end)
+
+    def accepts_verb_object(self, doc: Doc, start: int, end: int, match_id: int) -> bool:
+        """Whether a verb...object match ``doc[start:end]`` of ``match_id`` counts: not when
+        its verb is joined by a hyphen to the word before ("well-designed APIs", "AI-driven
+        initiatives"; but "re-train", "co-develop", "fine-tune"), nor when its object is joined
+        to the word after ("LLM-powered features"), nor when its object is the last word of
+        an object of several words that the task does not list ("Build data models" builds
+        no predictive model; "embedding models" are no models embedded)."""
+        if _joined(doc, start - 1) and doc[start - 2].lower_ not in _VERB_PREFIXES:
+            return False
+        if _joined(doc, end):
+            return False
+        compounds = self.compound_objects.get(doc[end - 1].lemma)
+        if compounds:
+            for before, owners in compounds.items():
+                first = end - 1 - len(before)
+                if match_id not in owners and first >= start and all(
+                    doc[first + k].lower_ == word for k, word in enumerate(before)
+                ):
+                    return False
+        return True
 
     @staticmethod
     def accepts_cased(doc: Doc, start: int, end: int, sent_start: bool) -> bool:
@@ -554,11 +632,34 @@ def _forget_tokenized(nlp: Language) -> None:
         flush()
 
 
-def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
-    """Every lemma a form of ``verb`` can get from the lookup table: the table has quirks
-    ("developing" -> "develope"), so inflect the verb and look each form up."""
+def _joined(doc: Doc, i: int) -> bool:
+    """Whether ``doc[i]`` is a hyphen inside a word: no space on either side ("AI-driven")."""
+    return 0 < i < len(doc) - 1 and doc[i].text == "-" and not (doc[i - 1].whitespace_ or doc[i].whitespace_)
+
+
+def _object_pattern(forms: set[str], listed: set[str], lemma_of: Any) -> dict[str, Any]:
+    """The token pattern of an object word: one of the lemmas ``forms``, but not an -ing form of
+    them that is not in ``listed`` ("modeling" is no model)."""
+    gerunds = {
+        gerund for form in forms for gerund in _inflections(form) if gerund.endswith("ing")
+        and lemma_of(gerund) in forms and gerund not in listed
+    }
+    pattern: dict[str, Any] = {"LEMMA": {"IN": sorted(forms)}, "IS_SENT_START": False}
+    if gerunds:
+        pattern["LOWER"] = {"NOT_IN": sorted(gerunds)}
+    return pattern
+
+
+def _inflections(verb: str) -> set[str]:
+    """The forms a verb (or a noun used as one) can take: -s, -es, -d, -ed, -ing."""
     stem = verb[:-1] if verb.endswith("e") else verb
     forms = {verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ing", stem + "ed"}
     if len(verb) > 2 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou" and verb[-3] not in "aeiou":
         forms |= {verb + verb[-1] + "ing", verb + verb[-1] + "ed"}  # ship -> shipping
-    return {verb} | {lemma_of(form) for form in forms if lemma_of(form) != form}
+    return forms
+
+
+def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
+    """Every lemma a form of ``verb`` can get from the lookup table: the table has quirks
+    ("developing" -> "develope"), so inflect the verb and look each form up."""
+    return {verb} | {lemma_of(form) for form in _inflections(verb) if lemma_of(form) != form}

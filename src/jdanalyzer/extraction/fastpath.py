@@ -219,6 +219,7 @@ class _Compiled:
                 by_doc[k].append((term_id, start, end))
         lemmas = tokens.lemmas
         firsts_list = firsts.tolist()
+        accepts = self.matcher.accepts_verb_object
         for k, doc_windows in by_doc.items():
             doc, first = docs[k], firsts_list[k]
             if not tokens.annotated:
@@ -226,8 +227,9 @@ class _Compiled:
                 # reads that the doc lacks (its IS_SENT_START checks read False, as they
                 # would on the annotated doc; see windows).
                 doc.from_array([LEMMA], lemmas[first : first + len(doc)].reshape(-1, 1))  # type: ignore[arg-type]
-            # A verb takes its nearest object: keep the shortest match per task and start.
-            # The scan found lemmas, so the Matcher's check for missing lemmas is skipped.
+            # A verb takes its nearest object: keep the shortest match per task and start, if
+            # it counts (see accepts_verb_object). The scan found lemmas, so the Matcher's
+            # check for missing lemmas is skipped.
             n = len(doc)
             nearest: dict[tuple[int, int], int] = {}
             for term_id, start, end in doc_windows:
@@ -235,7 +237,7 @@ class _Compiled:
                 for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
-            found[k] = sorted((s, e, m) for (m, s), e in nearest.items())
+            found[k] = sorted((s, e, m) for (m, s), e in nearest.items() if accepts(doc, s, e, m))
         return found
 
     def windows(self, tokens: _TokenArrays) -> dict[str, list[list[int]]]:
@@ -259,7 +261,7 @@ class _Compiled:
         lemmas, lowers = tokens.lemmas, tokens.lowers
         if len(self.first_part_lanes):
             # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
-            after_first_part = self.first_part_lanes.contains(lowers[:-1])
+            after_first_part = self.first_part_lanes.contains(lemmas[:-1])
             breaks[1:] &= ~(after_first_part & (lowers[1:] == self.hyphen))
         stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
@@ -282,8 +284,8 @@ class _Compiled:
         verb_lanes = self.verb_lanes.get(lemmas[pair_verb])
         limit = gap_fill[pair_verb] + window
         if len(self.first_part_lanes):
-            verb_lanes |= self.first_part_lanes.get(lowers[pair_verb])
-            limit += numpy.where(self.first_part_lanes.contains(lowers[pair_verb]), 2, 0)
+            verb_lanes |= self.first_part_lanes.get(lemmas[pair_verb])
+            limit += numpy.where(self.first_part_lanes.contains(lemmas[pair_verb]), 2, 0)
         # A pair can match when the object is within the gap and verb and object share a
         # task; the loop below goes through the tasks each such pair shares.
         shared = verb_lanes & self.object_lanes.get(lemmas[pair_object])
@@ -315,17 +317,16 @@ class _Compiled:
             lowers=lowers,
             sent_starts=rows[:, 2] == 1,
             breaks=(rows[:, 3] + rows[:, 4]) > 0,
-            flags=self.token_flags(lemmas, lowers),
+            flags=self.token_flags(lemmas),
             idx=rows[:, 5],
             ends=rows[:, 5] + rows[:, 6],
         )
 
-    def token_flags(self, lemmas: numpy.ndarray, lowers: numpy.ndarray) -> numpy.ndarray:
-        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma
-        and, for the first part of a multi-word verb, its lowercase form."""
+    def token_flags(self, lemmas: numpy.ndarray) -> numpy.ndarray:
+        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma."""
         flags = self.lemma_flags.get(lemmas)[0]
         if len(self.first_part_lanes):
-            flags |= numpy.where(self.first_part_lanes.contains(lowers), _VERB, 0).astype(numpy.uint64)
+            flags |= numpy.where(self.first_part_lanes.contains(lemmas), _VERB, 0).astype(numpy.uint64)
         return flags
 
     def batch_arrays(
@@ -414,7 +415,7 @@ class _LexemeTable:
         lexemes = [vocab[orth] for orth in orths.tolist()]
         lowers = numpy.array([lex.lower for lex in lexemes], dtype=numpy.uint64)
         lemmas = self._lemmatizer.lemma_hashes(lowers)
-        flags = self._compiled.token_flags(lemmas, lowers)
+        flags = self._compiled.token_flags(lemmas)
         for bit, values in (
             (self.ENDER, self._sentencizer.is_ender(orths)),
             (self.PUNCT, numpy.array([lex.is_punct for lex in lexemes], dtype=bool)),

@@ -1,0 +1,108 @@
+"""Tasks matched as a verb followed closely by an object: multi-word verbs, further (verbs,
+objects) pairs, objects of several words, and the matches that do not count."""
+
+from __future__ import annotations
+
+import pytest
+
+from jdanalyzer.errors import TaxonomyError
+from jdanalyzer.extraction.components import TaxonomyMatcher
+from jdanalyzer.extraction.fastpath import find_match_ids
+from jdanalyzer.extraction.pipeline import get_pipeline
+from jdanalyzer.extraction.taxonomy import Taxonomy, Term
+
+
+def _task(term_id: str, verbs: tuple[str, ...], objects: tuple[str, ...], **fields: object) -> Term:
+    return Term(term_id, term_id.replace("_", " "), "task", "shared", "curated", verbs=verbs, objects=objects,
+                **fields)  # type: ignore[arg-type]
+
+
+# Made-up tasks, so that the rules are tested apart from the shipped word lists.
+_TASKS = [
+    _task("meet_people", ("work with", "work closely with", "set up"), ("designer", "meeting")),
+    _task("query_stuff", ("query", "pull"), ("database", "table"),
+          verb_objects=((("write", "tune"), ("sql", "query")),)),
+    _task("build_models", ("build", "document"), ("model", "scorecard")),
+    _task("design_warehouses", ("build", "design"), ("warehouse", "data model", "dbt model")),
+    _task("document_things", ("document",), ("code", "data model", "model")),
+    _task("ship_features", ("ship", "re-write"), ("llm", "feature")),
+    _task("write_tests", ("write",), ("test", "testing")),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> TaxonomyMatcher:
+    """A taxonomy matcher over the made-up tasks."""
+    return TaxonomyMatcher(get_pipeline(), taxonomy=Taxonomy(_TASKS))
+
+
+def _tasks(matcher: TaxonomyMatcher, text: str) -> list[tuple[str, str]]:
+    """(matched text, task id) on the reference path, checked against the fast path."""
+    doc = get_pipeline()(text)
+    _, spans = matcher.reference_matches(doc)
+    [fast] = find_match_ids(matcher, [doc])
+    assert [(span.start, span.end, span.id) for span in spans] == fast.tasks
+    return [(span.text, span.id_) for span in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Each word of a multi-word verb is matched by its lemma.
+        ("You will be working closely with our designers.",
+         [("working closely with our designers", "meet_people")]),
+        ("Works with designers", [("Works with designers", "meet_people")]),
+        ("Setting up the weekly meetings", [("Setting up the weekly meetings", "meet_people")]),
+        # "work" alone is no verb of the task: "work in a team of designers" says nothing of
+        # working with them.
+        ("Ability to work in a team of designers", []),
+        # A further (verbs, objects) pair: "write" takes "SQL", not "database"; "query" takes "database".
+        ("Write and tune SQL queries", [("Write and tune SQL", "query_stuff")]),
+        ("Query the database", [("Query the database", "query_stuff")]),
+        ("Write the database documentation", []),
+        # An object of several words claims its last word from the tasks that do not list it.
+        ("Build data models in dbt", [("Build data models", "design_warehouses")]),
+        ("Build models and scorecards", [("Build models", "build_models")]),
+        ("Document the data model", [("Document the data model", "document_things")]),
+        # A verb takes its nearest object: once another task's object, it takes no farther one.
+        ("Build data models and scorecards", [("Build data models", "design_warehouses")]),
+        # A verb joined to the word before it is an adjective; a re- verb is a verb.
+        ("Well-documented code", []),
+        ("Re-write features", [("Re-write features", "ship_features")]),
+        # An object joined to the word after it modifies that word.
+        ("Ship LLM-powered features", []),
+        ("Ship LLM features", [("Ship LLM", "ship_features")]),
+        # The -ing form of an object is no object, unless it is listed.
+        ("We build modeling tools", []),
+        ("Write testing guides", [("Write testing", "write_tests")]),
+    ],
+)
+def test_verb_object_rules(matcher: TaxonomyMatcher, text: str, expected: list[tuple[str, str]]) -> None:
+    assert _tasks(matcher, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("group", "message"),
+    [
+        ([{"verbs": ["write"]}], "verb_objects must be a list of"),
+        ([{"verbs": ["write"], "objects": []}], "verb_objects must be a list of"),
+        ("write sql", "verb_objects must be a list of"),
+    ],
+)
+def test_verb_objects_must_be_pairs_of_lists(group: object, message: str) -> None:
+    data = {"id": "t", "name": "t", "kind": "task", "side": "shared", "source": "curated",
+            "verb_objects": group}
+    with pytest.raises(TaxonomyError, match=message):
+        Term.from_dict(data, where="tasks.jsonl:1")
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        (_task("t", ("work hand in hand with",), ("designer",)), "has more than three words"),
+        (_task("t", ("build",), ("very big data model thing",)), "an object has at most 4"),
+    ],
+)
+def test_verbs_and_objects_too_long_for_the_window_are_refused(task: Term, message: str) -> None:
+    with pytest.raises(TaxonomyError, match=message):
+        TaxonomyMatcher(get_pipeline(), taxonomy=Taxonomy([task]))
