@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from jdanalyzer import extract
 from jdanalyzer.errors import TaxonomyError
 from jdanalyzer.extraction.components import TaxonomyMatcher
 from jdanalyzer.extraction.fastpath import find_match_ids
@@ -106,3 +107,45 @@ def test_verb_objects_must_be_pairs_of_lists(group: object, message: str) -> Non
 def test_verbs_and_objects_too_long_for_the_window_are_refused(task: Term, message: str) -> None:
     with pytest.raises(TaxonomyError, match=message):
         TaxonomyMatcher(get_pipeline(), taxonomy=Taxonomy([task]))
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Work closely with data engineers and analysts", "collaborate_cross_functionally"),
+        ("Partner with Engineering to ship the feature", "collaborate_cross_functionally"),
+        ("Write and optimize complex SQL queries", "query_data"),
+        ("Build and maintain dbt models in BigQuery", "build_data_warehouse"),
+        ("Automate the ML pipelines that retrain our models", "build_ml_pipelines"),
+        ("Ensure the accuracy and completeness of reports", "validate_data_quality"),
+        ("Analyze model performance in production", "evaluate_models"),
+        ("Develop and maintain Power BI reports", "write_reports"),
+        ("Drive projects to completion", "manage_projects"),
+        ("Set up evaluation for every release", "build_evaluation_frameworks"),
+        ("Maintain documentation of data models", "document_work"),
+        ("Integrate large language models into the product", "integrate_ai"),
+    ],
+)
+def test_duties_in_other_words(text: str, task: str) -> None:
+    assert task in [m.id for m in extract(text).tasks]
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Ability to work in a team environment", "collaborate_cross_functionally"),
+        ("Working knowledge of engineering principles", "collaborate_cross_functionally"),
+        ("Build and maintain dbt models in BigQuery", "build_predictive_models"),
+        ("Automate the ML pipelines that retrain our models", "build_data_pipelines"),
+        ("Write clean, well-documented code", "document_work"),
+        ("Build and ship LLM-powered features", "deploy_models"),
+        ("Designing, modeling and optimizing graph structures", "build_predictive_models"),
+        ("Experience with graph data models", "visualize_data"),
+        ("We are building forecasting tools", "build_predictive_models"),
+        ("Support AI-driven initiatives across the company", "manage_projects"),
+        ("Translate business requirements into technical requirements", "gather_requirements"),
+        ("Analyzing model performance with the right metrics", "analyze_data"),
+    ],
+)
+def test_words_that_name_no_such_duty(text: str, task: str) -> None:
+    assert task not in [m.id for m in extract(text).tasks]
