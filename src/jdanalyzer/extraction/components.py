@@ -40,6 +40,7 @@ from spacy.util import filter_spans
 
 from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
+from jdanalyzer.extraction.ellipsis import Elision
 from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
 __all__ = [
@@ -386,6 +387,8 @@ class TaxonomyMatcher:
         self.context_rules: dict[int, ContextRule] = {
             strings.add(t.id): ContextRule.of(t, nlp.make_doc) for t in self.taxonomy if t.has_context_rules
         }
+        #: Skills named through ellipsis: "unit" in "unit and integration tests".
+        self.elision = Elision.of(self.taxonomy.skills, nlp.make_doc, strings)
         _forget_tokenized(nlp)
 
     def _build(self, nlp: Language) -> None:
@@ -541,6 +544,9 @@ class TaxonomyMatcher:
         # The longest of overlapping skills wins; tasks likewise, but only within one task id:
         # "build and deploy models" holds two tasks.
         skills = filter_spans([span for span in spans if span.id in self.skill_ids])
+        # A word coordinated with a skill may name a skill of its own: "unit and integration tests".
+        elided = self.elision.complete(doc, [(span.start, span.end, span.id) for span in skills])
+        skills = [self._span(doc, *match) for match in elided]
         by_task: dict[int, list[Span]] = defaultdict(list)
         for span in spans:
             if span.id not in self.skill_ids:

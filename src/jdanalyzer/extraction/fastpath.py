@@ -200,7 +200,9 @@ class _Compiled:
                 ) and matcher.accepts_context(doc, start, end, match_id):
                     (skills if match_id in skill_ids else tasks).append((start, end, match_id))
             tasks += verb_object
-            results.append((_longest_first(skills), _longest_per_id(tasks)))
+            lowers = tokens.lowers[first : first + len(doc)]
+            skills = matcher.elision.complete(doc, _longest_first(skills), lowers)
+            results.append((skills, _longest_per_id(tasks)))
         return results
 
     def verb_object_matches(self, docs: Sequence[Doc], tokens: _TokenArrays) -> list[Found]:
