@@ -387,6 +387,11 @@ class TaxonomyMatcher:
         self.context_rules: dict[int, ContextRule] = {
             strings.add(t.id): ContextRule.of(t, nlp.make_doc) for t in self.taxonomy if t.has_context_rules
         }
+        # The tokenizer keeps a one-letter name and a period as one token ("Python or R."),
+        # so those cased names match that token too (see accepts_cased).
+        for term in self.taxonomy:
+            for form in (f for f in term.cased_aliases if len(f) == 1 and f.isalpha()):
+                self.cased.add(term.id, [nlp.make_doc(form + ".")])
         #: Skills named through ellipsis: "unit" in "unit and integration tests".
         self.elision = Elision.of(self.taxonomy.skills, nlp.make_doc, strings)
         _forget_tokenized(nlp)
@@ -611,7 +616,8 @@ class TaxonomyMatcher:
     @staticmethod
     def accepts_cased(doc: Doc, start: int, end: int, sent_start: bool) -> bool:
         """Accept an exact-case short name only where it reads as a listed tool name;
-        ``sent_start`` says whether it starts a sentence."""
+        ``sent_start`` says whether it starts a sentence. A one-letter name ("R", or "R." with
+        the period of the sentence it ends) counts only next to list words ("Python or R.")."""
         after = doc[end] if end < len(doc) else None
         if after is not None and after.text in _BAD_FOLLOWERS and after.whitespace_ == "":
             return False
@@ -619,7 +625,7 @@ class TaxonomyMatcher:
         in_list = (before is not None and before.lower_ in _LIST_CONTEXT) or (
             after is not None and after.lower_ in _LIST_CONTEXT
         )
-        single_letter = end - start == 1 and len(doc[start].text) == 1
+        single_letter = end - start == 1 and len(doc[start].text.rstrip(".")) == 1
         if single_letter or sent_start or before is None or before.is_space:
             return in_list
         return True
