@@ -171,6 +171,18 @@ def test_surface_variants() -> None:
     assert "vector databases" in surface_variants("vector database")
     assert "ontologies" in surface_variants("ontology")
     assert surface_variants("c++") == ["c++"]
+    # A name of two or three plain words is also written hyphenated, as a modifier.
+    assert "multiple-testing" in surface_variants("multiple testing")
+    assert not [v for v in surface_variants("tables, figures and listings") if "-" in v]
+
+
+def test_hyphenated_names_are_found() -> None:
+    text = "Apply multiple-testing corrections to machine-learning experiments; strong time-management."
+    assert [(m.matched, m.id) for m in extract(text).skills] == [
+        ("multiple-testing", "hypothesis_testing"),
+        ("machine-learning", "machine_learning"),
+        ("time-management", "organization_skills"),
+    ]
 
 
 # Terms the extraction gold marked as missing, and forms it showed the taxonomy lacked: each

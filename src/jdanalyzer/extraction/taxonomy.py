@@ -16,6 +16,7 @@ the posting must contain.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -252,20 +253,29 @@ def plural(word: str) -> str | None:
 
 
 def surface_variants(form: str) -> list[str]:
-    """Spelling variants of a lowercase surface form: hyphen variants and a plural.
+    """Spelling variants of a lowercase surface form: hyphen variants and a plural. A name of
+    two or three plain words is also written hyphenated, as a modifier ("machine-learning
+    models", "multiple-testing corrections").
 
     Example:
         >>> surface_variants("fine-tuning")
         ['fine-tuning', 'fine tuning', 'finetuning', 'fine-tunings', 'fine tunings', 'finetunings']
+        >>> surface_variants("big data")
+        ['big data', 'big-data', 'big datas', 'big-datas']
     """
     bases = [form]
     if "-" in form:
         bases += [form.replace("-", " "), form.replace("-", "")]
+    elif _PLAIN_WORDS.fullmatch(form):
+        bases.append(form.replace(" ", "-"))
     variants: list[str] = []
     for base in bases + [p for p in (_plural_phrase(b) for b in bases) if p]:
         if base not in variants:
             variants.append(base)
     return variants
+
+
+_PLAIN_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+){1,2}")
 
 
 def _plural_phrase(phrase: str) -> str | None:
