@@ -134,6 +134,9 @@ CASES = [
     # Apache Iceberg, not the tip of the iceberg.
     ("Tables in Iceberg and Delta Lake on S3.", set(), [("Iceberg", "iceberg")]),
     ("Metrics are only the tip of the Iceberg.", {"iceberg"}, []),
+    # Google's Dataflow (Apache Beam), not a system's data flow.
+    ("Batch jobs on Dataflow and Dataproc, loaded into BigQuery.", set(), [("Dataflow", "apache_beam")]),
+    ("Document the dataflow between the billing systems.", {"apache_beam"}, []),
     # R ending a sentence is one token with its period; the initial of a name is no R.
     ("Fluent in Python or R. We also use SQL.", set(), [("R.", "r")]),
     ("John R. Smith will lead the team.", {"r"}, []),

@@ -226,6 +226,8 @@ GOLD_GAPS = [
     ("Secure APIs with OAuth2 under PCI DSS; plans in MS Project and notes in OneNote.",
      [("OAuth2", "security"), ("PCI DSS", "security"), ("MS Project", "ms_office"),
       ("OneNote", "ms_office")]),
+    ("Excited to learn and quick at learning new technologies.",
+     [("Excited to learn", "adaptability"), ("learning new technologies", "adaptability")]),
     ("Fine-tune open models where they beat prompting, and own the ingestion and graph analysis.",
      [("Fine-tune", "fine_tuning"), ("open models", "pretrained_models"), ("prompting", "prompt_engineering"),
       ("ingestion", "data_pipelines"), ("graph analysis", "graph_analytics")]),
