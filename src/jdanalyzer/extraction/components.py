@@ -362,11 +362,22 @@ class TaxonomyMatcher:
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         #: The verb...object Matcher patterns of each task id.
         self.task_patterns: dict[str, list[list[dict[str, Any]]]] = {}
-        #: The task ids each lemma hash can be the verb of, the first word of a multi-word
-        #: verb of, or the object (the last word of the object) of.
-        self.verb_tasks: dict[int, set[str]] = defaultdict(set)
-        self.first_part_tasks: dict[int, set[str]] = defaultdict(set)
-        self.object_tasks: dict[int, set[str]] = defaultdict(set)
+        #: The task of each (verbs, objects) pair, by the pair's key: the task id for a task's
+        #: first pair, "id/k" for its k-th further pair (``Term.verb_object_groups``).
+        self.pair_task: dict[str, str] = {}
+        #: The pairs each lemma hash can be the verb of, the first word of a multi-word verb
+        #: of, or the object of; and the pairs an object of several words is of, by
+        #: :func:`fastpath.pair_hash` of its last two words (lowercase, then lemma).
+        self.verb_pairs: dict[int, set[str]] = defaultdict(set)
+        self.first_part_pairs: dict[int, set[str]] = defaultdict(set)
+        self.object_pairs: dict[int, set[str]] = defaultdict(set)
+        self.compound_pairs: dict[int, set[str]] = defaultdict(set)
+        #: The words (lemma or lowercase hashes) that can follow the first word of a
+        #: multi-word verb: the fast path looks for those verbs only where one does.
+        self.second_words: set[int] = set()
+        #: The lemma hashes of the words that can come right before the last word of an
+        #: object of several words ("data" of "data model").
+        self.compound_befores: set[int] = set()
         #: Objects of several words ("data model"), by the lemma hash of their last word:
         #: the words before it, and the tasks that list that object.
         self.compound_objects: dict[int, dict[tuple[str, ...], set[int]]] = defaultdict(
@@ -437,20 +448,26 @@ class TaxonomyMatcher:
         # The chain's length is bounded by ``reach`` (see verb_object_matches), not here.
         coordinated = {"LEMMA": {"IN": self.chain_words}, "OP": "*"}
         patterns: list[list[dict[str, Any]]] = []
-        for verbs, objects in term.verb_object_groups:
-            heads = self._verb_heads(term, verbs, lemma_of)
-            for before, obj in self._object_tokens(term, objects, lemma_of):
+        for k, (verbs, objects) in enumerate(term.verb_object_groups):
+            key = f"{term.id}/{k}" if k else term.id
+            self.pair_task[key] = term.id
+            heads = self._verb_heads(term, key, verbs, lemma_of)
+            for before, obj in self._object_tokens(term, key, objects, lemma_of):
                 gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
                        "OP": f"{{0,{self.window - len(before)}}}"}
                 patterns += [[*head, coordinated, gap, *before, obj] for head in heads]
         return patterns
 
-    def _verb_heads(self, term: Term, verbs: Iterable[str], lemma_of: Any) -> list[list[dict[str, Any]]]:
-        """The token patterns of ``verbs``: one for the single words, one per multi-word verb,
-        each of whose words is matched by its lemma ("working closely with")."""
+    def _verb_heads(
+        self, term: Term, key: str, verbs: Iterable[str], lemma_of: Any
+    ) -> list[list[dict[str, Any]]]:
+        """The token patterns of ``verbs`` (of the pair ``key``): one for the single words, and
+        one per first and last word of the multi-word verbs, each word matched by its lemma
+        ("working closely with"; the words between, "closely" or "directly", are one token)."""
         strings = self.vocab.strings
         single: set[str] = set()
-        heads: list[list[dict[str, Any]]] = []
+        # (first word, last word) -> the words between them (one token, or "" for none).
+        between: dict[tuple[str, str], set[str]] = defaultdict(set)
         for verb in verbs:
             parts = verb.lower().replace("-", " - ").split()
             if len(parts) == 1:
@@ -461,30 +478,42 @@ class TaxonomyMatcher:
                     f"entry {term.id!r}: the verb {verb!r} has more than three words (a hyphen counts "
                     "as one); shorten it, or name the duty as a phrase"
                 )
-            if "-" in parts:  # "fine-tune" is also written "finetune"
+            if "-" in parts:  # "fine-tune" is also written "finetune" and "fine tune"
                 single |= _verb_lemmas("".join(p for p in parts if p != "-"), lemma_of)
-            heads.append([
-                {"ORTH": "-", "OP": "?"} if p == "-" else {"LEMMA": {"IN": sorted(_verb_lemmas(p, lemma_of))}}
-                for p in parts
-            ])
-            for form in _verb_lemmas(parts[0], lemma_of):
-                self.first_part_tasks[strings.add(form)].add(term.id)
+            between[parts[0], parts[-1]].add(parts[1] if len(parts) == 3 else "")
+        heads: list[list[dict[str, Any]]] = [[{"LEMMA": {"IN": sorted(single)}}]] if single else []
+        for (first, last), middles in between.items():
+            head: list[dict[str, Any]] = [{"LEMMA": {"IN": sorted(_verb_lemmas(first, lemma_of))}}]
+            words = sorted(middles - {""})
+            if words == ["-"]:
+                head.append({"ORTH": "-", "OP": "?"})
+            elif words:
+                middle: dict[str, Any] = {"LOWER": {"IN": words}}
+                head.append({**middle, "OP": "?"} if "" in middles else middle)
+            head.append({"LEMMA": {"IN": sorted(_verb_lemmas(last, lemma_of))}})
+            heads.append(head)
+            for form in _verb_lemmas(first, lemma_of):
+                self.first_part_pairs[strings.add(form)].add(key)
+            self.second_words |= {strings.add(w) for w in middles - {""}}
+            self.second_words |= {strings.add(form) for form in _verb_lemmas(last, lemma_of)}
         for form in single:
-            self.verb_tasks[strings.add(form)].add(term.id)
-        return ([[{"LEMMA": {"IN": sorted(single)}}]] if single else []) + heads
+            self.verb_pairs[strings.add(form)].add(key)
+        return heads
 
     def _object_tokens(
-        self, term: Term, objects: Iterable[str], lemma_of: Any
+        self, term: Term, key: str, objects: Iterable[str], lemma_of: Any
     ) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
         """(the token patterns of an object's words before its last, the pattern of its last
-        word): one for the single-word objects, one per object of several words. The last word
-        is matched by its lemma, but not in its -ing form unless that is listed ("model", not
-        "modeling"); the words before it by their lowercase forms."""
+        word) for the ``objects`` of the pair ``key``: one for the single-word objects, one per
+        last word of the two-word objects ("data model", "dbt model"), and one per longer
+        object. The last word is matched by its lemma, but not in its -ing form unless that is
+        listed ("model", not "modeling"); the words before it by their lowercase forms."""
         strings = self.vocab.strings
         listed = {o.lower() for o in objects}
         single: set[str] = set()
+        firsts: dict[frozenset[str], set[str]] = defaultdict(set)  # last word's forms -> first words
         found: list[tuple[list[dict[str, Any]], dict[str, Any]]] = []
-        for obj in listed:
+        for obj in sorted(listed):
             *before, last = obj.replace("-", " - ").split()
             if len(before) >= self.window:
                 raise TaxonomyError(
@@ -493,17 +522,25 @@ class TaxonomyMatcher:
                 )
             # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
             forms = {last, lemma_of(last), plural(last) or last}
-            for form in forms:
-                self.object_tasks[strings.add(form)].add(term.id)
             if not before:
                 single |= forms
+                for form in forms:
+                    self.object_pairs[strings.add(form)].add(key)
                 continue
+            self.compound_befores |= {strings.add(before[-1]), strings.add(lemma_of(before[-1]))}
             for form in forms:
+                self.compound_pairs[fastpath.pair_hash(strings.add(before[-1]), strings.add(form))].add(key)
                 self.compound_objects[strings.add(form)][tuple(before)].add(strings.add(term.id))
-            words = [{"LOWER": word, "IS_SENT_START": False} for word in before]
-            found.append((words, _object_pattern(forms, listed, lemma_of)))
+            if len(before) == 1:
+                firsts[frozenset(forms)].add(before[0])
+            else:
+                tokens = [{"LOWER": word, "IS_SENT_START": False} for word in before]
+                found.append((tokens, _object_pattern(forms, listed)))
+        for last_forms, words in firsts.items():
+            first = {"LOWER": {"IN": sorted(words)}, "IS_SENT_START": False}
+            found.append(([first], _object_pattern(set(last_forms), listed)))
         if single:
-            found.insert(0, ([], _object_pattern(single, listed, lemma_of)))
+            found.insert(0, ([], _object_pattern(single, listed)))
         return found
 
     @cached_property
@@ -599,9 +636,9 @@ class TaxonomyMatcher:
         to the word after ("LLM-powered features"), nor when its object is the last word of
         an object of several words that the task does not list ("Build data models" builds
         no predictive model; "embedding models" are no models embedded)."""
-        if _joined(doc, start - 1) and doc[start - 2].lower_ not in _VERB_PREFIXES:
+        if start > 1 and _joined(doc, start - 1) and doc[start - 2].lower_ not in _VERB_PREFIXES:
             return False
-        if _joined(doc, end):
+        if end < len(doc) - 1 and _joined(doc, end):
             return False
         compounds = self.compound_objects.get(doc[end - 1].lemma)
         if compounds:
@@ -645,21 +682,32 @@ def _forget_tokenized(nlp: Language) -> None:
 
 
 def _joined(doc: Doc, i: int) -> bool:
-    """Whether ``doc[i]`` is a hyphen inside a word: no space on either side ("AI-driven")."""
-    return 0 < i < len(doc) - 1 and doc[i].text == "-" and not (doc[i - 1].whitespace_ or doc[i].whitespace_)
+    """Whether ``doc[i]`` (neither the first nor the last token) is a hyphen inside a word: no
+    space on either side ("AI-driven")."""
+    token = doc[i]
+    return token.text == "-" and not token.whitespace_ and not doc[i - 1].whitespace_
 
 
-def _object_pattern(forms: set[str], listed: set[str], lemma_of: Any) -> dict[str, Any]:
-    """The token pattern of an object word: one of the lemmas ``forms``, but not an -ing form of
-    them that is not in ``listed`` ("modeling" is no model)."""
-    gerunds = {
-        gerund for form in forms for gerund in _inflections(form) if gerund.endswith("ing")
-        and lemma_of(gerund) in forms and gerund not in listed
+def _object_pattern(forms: set[str], listed: set[str]) -> dict[str, Any]:
+    """The token pattern of an object word: a lowercase form whose lemma is one of ``forms``
+    (see :func:`_forms_by_lemma`), but not an -ing form that is not in ``listed`` ("modeling"
+    is no model). One set of forms, so the Matcher checks one attribute per token."""
+    table, inverse = lemma_lookup_table(), _forms_by_lemma()
+    found = {form for lemma in forms for form in inverse.get(lemma, ())}
+    found |= {lemma for lemma in forms if lemma not in table}  # a form the table lacks is its own lemma
+    return {
+        "LOWER": {"IN": sorted(form for form in found if not form.endswith("ing") or form in listed)},
+        "IS_SENT_START": False,
     }
-    pattern: dict[str, Any] = {"LEMMA": {"IN": sorted(forms)}, "IS_SENT_START": False}
-    if gerunds:
-        pattern["LOWER"] = {"NOT_IN": sorted(gerunds)}
-    return pattern
+
+
+@lru_cache(maxsize=1)
+def _forms_by_lemma() -> dict[str, frozenset[str]]:
+    """spaCy's English lemma lookup table inverted: the lowercase forms of each lemma."""
+    inverse: dict[str, set[str]] = defaultdict(set)
+    for form, lemma in lemma_lookup_table().items():
+        inverse[lemma].add(form)
+    return {lemma: frozenset(found) for lemma, found in inverse.items()}
 
 
 def _inflections(verb: str) -> set[str]:

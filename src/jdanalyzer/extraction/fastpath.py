@@ -29,7 +29,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH, SENT_START
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
 
-__all__ = ["MatchIds", "find_match_ids"]
+__all__ = ["MatchIds", "find_match_ids", "pair_hash"]
 
 Found = list[tuple[int, int, int]]  # (start token, end token, match id) in text order
 
@@ -111,7 +111,11 @@ def _compiled(matcher: TaxonomyMatcher) -> _Compiled:
 
 # What a token can be in a verb...object match, as bits of its flags.
 _VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
-_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+# The last word of an object of several words and the word before it ("model" and "data"
+# of "data model"), and the first word of a multi-word verb ("work" of "work with"): such
+# a word is an object or a verb where the scan finds the other words.
+_COMPOUND_END, _COMPOUND_BEFORE, _FIRST_PART = 128, 256, 512
+_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR | _COMPOUND_END | _COMPOUND_BEFORE | _FIRST_PART
 
 _ONE_DOC = numpy.zeros(1, dtype=numpy.int64)
 _ONE_DOC.flags.writeable = False
@@ -145,9 +149,12 @@ class _Compiled:
         # What each lemma can be in a verb...object match, as bit flags for one look-up.
         self.lemma_flags = _flag_table(
             {
-                _VERB: matcher.verb_tasks,
-                _OBJECT: matcher.object_tasks,
+                _VERB: matcher.verb_pairs,
+                _OBJECT: matcher.object_pairs,
                 _CHAIN_WORD: [strings.add(word) for word in matcher.chain_words],
+                _COMPOUND_END: matcher.compound_objects,
+                _COMPOUND_BEFORE: matcher.compound_befores,
+                _FIRST_PART: matcher.first_part_pairs,
                 _COORDINATOR: [strings.add(word) for word in matcher.COORDINATION],
             }
         )
@@ -159,11 +166,14 @@ class _Compiled:
             self.task_matchers[term_id].add(term_id, patterns)
         # The verb and object look-ups with the task ids as bits, in rows of 64-bit lanes:
         # the scan tests every (verb, object) pair at once for a task they share.
-        self.task_of_bit = sorted(matcher.task_patterns)
-        self.verb_lanes, self.first_part_lanes, self.object_lanes = (
-            _MaskTable(terms, self.task_of_bit)
-            for terms in (matcher.verb_tasks, matcher.first_part_tasks, matcher.object_tasks)
+        self.task_of_bit = sorted(matcher.pair_task)
+        self.verb_lanes, self.first_part_lanes, self.object_lanes, self.compound_lanes = (
+            _MaskTable(pairs, self.task_of_bit)
+            for pairs in (
+                matcher.verb_pairs, matcher.first_part_pairs, matcher.object_pairs, matcher.compound_pairs
+            )
         )
+        self.second_words = _HashTable(dict.fromkeys(matcher.second_words, 1))
         # (sentencizer, lemmatizer, punct_chars, _LexemeTable) of the last batch.
         self._lexemes: tuple[ArraySentencizer, CaseFoldingLemmatizer, tuple[str, ...], _LexemeTable] | None
         self._lexemes = None
@@ -222,6 +232,10 @@ class _Compiled:
         lemmas = tokens.lemmas
         firsts_list = firsts.tolist()
         accepts = self.matcher.accepts_verb_object
+        # accepts_verb_object can say no only next to a hyphen or at the last word of an
+        # object of several words: elsewhere the match counts without asking.
+        hyphens = numpy.append(tokens.lowers == self.hyphen, False)
+        compound_ends = (tokens.flags & _COMPOUND_END) != 0
         for k, doc_windows in by_doc.items():
             doc, first = docs[k], firsts_list[k]
             if not tokens.annotated:
@@ -239,7 +253,12 @@ class _Compiled:
                 for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
-            found[k] = sorted((s, e, m) for (m, s), e in nearest.items() if accepts(doc, s, e, m))
+            found[k] = sorted(
+                (s, e, m)
+                for (m, s), e in nearest.items()
+                if not (hyphens[first + s - 1] or hyphens[first + e] or compound_ends[first + e - 1])
+                or accepts(doc, s, e, m)
+            )
         return found
 
     def windows(self, tokens: _TokenArrays) -> dict[str, list[list[int]]]:
@@ -247,10 +266,29 @@ class _Compiled:
         task's verb...object patterns can match, over ``tokens`` (one doc or several)."""
         n = len(tokens.flags)
         flags = tokens.flags
-        objects = numpy.flatnonzero(flags & _OBJECT)
+        lemmas, lowers = tokens.lemmas, tokens.lowers
+        is_object = (flags & _OBJECT) != 0
+        ends = numpy.flatnonzero((flags[1:] & _COMPOUND_END != 0) & (flags[:-1] & _COMPOUND_BEFORE != 0)) + 1
+        if ends.size:
+            # An object of several words ("data model") is its last word right after the one before.
+            is_object[ends[self.compound_lanes.contains(pair_hash(lowers[ends - 1], lemmas[ends]))]] = True
+        objects = numpy.flatnonzero(is_object)
         if not objects.size:
             return {}
-        verbs = numpy.flatnonzero(flags & _VERB)
+        is_verb = (flags & _VERB) != 0
+        is_first = None  # whether each token starts a multi-word verb
+        firsts = numpy.flatnonzero(flags[:-1] & _FIRST_PART)
+        if firsts.size:
+            # The first word of a multi-word verb counts where a later word of it follows:
+            # "work with" and "working closely with", not "work in a team".
+            after = firsts + 1
+            second = self.second_words
+            firsts = firsts[second.contains(lemmas[after]) | second.contains(lowers[after])]
+            if firsts.size:
+                is_first = numpy.zeros(n, dtype=bool)
+                is_first[firsts] = True
+                is_verb |= is_first
+        verbs = numpy.flatnonzero(is_verb)
         if not verbs.size:
             return {}
         # The scan from a verb stops before the next sentence start, at the next punctuation
@@ -260,11 +298,9 @@ class _Compiled:
         window = self.matcher.window
         starts = tokens.sent_starts
         breaks = tokens.breaks & ((flags & _COORDINATOR) == 0)
-        lemmas, lowers = tokens.lemmas, tokens.lowers
-        if len(self.first_part_lanes):
+        if is_first is not None:
             # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
-            after_first_part = self.first_part_lanes.contains(lemmas[:-1])
-            breaks[1:] &= ~(after_first_part & (lowers[1:] == self.hyphen))
+            breaks[1:] &= ~(is_first[:-1] & (lowers[1:] == self.hyphen))
         stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
         last = numpy.minimum(
@@ -285,14 +321,19 @@ class _Compiled:
         gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
         verb_lanes = self.verb_lanes.get(lemmas[pair_verb])
         limit = gap_fill[pair_verb] + window
-        if len(self.first_part_lanes):
-            verb_lanes |= self.first_part_lanes.get(lemmas[pair_verb])
-            limit += numpy.where(self.first_part_lanes.contains(lemmas[pair_verb]), 2, 0)
-        # A pair can match when the object is within the gap and verb and object share a
-        # task; the loop below goes through the tasks each such pair shares.
-        shared = verb_lanes & self.object_lanes.get(lemmas[pair_object])
+        if is_first is not None:
+            at_first = is_first[pair_verb]
+            verb_lanes[at_first] |= self.first_part_lanes.get(lemmas[pair_verb[at_first]])
+            limit += numpy.where(at_first, 2, 0)
+        # A pair can match when the object is within the gap and verb and object are of one
+        # (verbs, objects) pair of a task; the loop below goes through each such task.
+        object_lanes = self.object_lanes.get(lemmas[pair_object])
+        if len(self.compound_lanes):
+            object_lanes |= self.compound_lanes.get(pair_hash(lowers[pair_object - 1], lemmas[pair_object]))
+        shared = verb_lanes & object_lanes
         keep = (gap_fill[pair_object - 1] <= limit) & shared.any(axis=1)
         task_of_bit = self.task_of_bit
+        pair_task = self.matcher.pair_task
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
         for i, j, lanes in zip(
             pair_verb[keep].tolist(), pair_object[keep].tolist(), shared[keep].tolist(), strict=True
@@ -301,7 +342,7 @@ class _Compiled:
                 while common:
                     bit = common & -common
                     common ^= bit
-                    spans = windows[task_of_bit[64 * lane + bit.bit_length() - 1]]
+                    spans = windows[pair_task[task_of_bit[64 * lane + bit.bit_length() - 1]]]
                     # A window holds no sentence start but at its first token, so the
                     # Matcher's IS_SENT_START checks (never on a first token) read False.
                     if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
@@ -325,11 +366,9 @@ class _Compiled:
         )
 
     def token_flags(self, lemmas: numpy.ndarray) -> numpy.ndarray:
-        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma."""
-        flags = self.lemma_flags.get(lemmas)[0]
-        if len(self.first_part_lanes):
-            flags |= numpy.where(self.first_part_lanes.contains(lemmas), _VERB, 0).astype(numpy.uint64)
-        return flags
+        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma; the
+        first words of multi-word verbs are found by the scan (:meth:`windows`)."""
+        return self.lemma_flags.get(lemmas)[0]
 
     def batch_arrays(
         self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
@@ -538,6 +577,21 @@ class _Sorted:
         at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
         found = self.keys[at] == hashes
         return numpy.where(found, self.values[at], numpy.uint64(0)), found
+
+
+_PAIR_MULTIPLIER = 0x9E3779B97F4A7C15  # odd, so that distinct (a, b) rarely give one hash
+
+
+@overload
+def pair_hash(first: int, second: int) -> int: ...
+@overload
+def pair_hash(first: numpy.ndarray, second: numpy.ndarray) -> numpy.ndarray: ...
+def pair_hash(first: int | numpy.ndarray, second: int | numpy.ndarray) -> int | numpy.ndarray:
+    """One 64-bit hash for two string hashes (or for each pair of two arrays of them): the
+    last two words of an object of several words, looked up for a whole doc at once."""
+    if isinstance(first, numpy.ndarray):
+        return first * numpy.uint64(_PAIR_MULTIPLIER) + second  # wraps around, as uint64 does
+    return (first * _PAIR_MULTIPLIER + int(second)) & 0xFFFFFFFFFFFFFFFF
 
 
 def _flag_table(groups: dict[int, Iterable[int]]) -> _HashTable:
