@@ -114,6 +114,8 @@ def test_verbs_and_objects_too_long_for_the_window_are_refused(task: Term, messa
     [
         ("Work closely with data engineers and analysts", "collaborate_cross_functionally"),
         ("Partner with Engineering to ship the feature", "collaborate_cross_functionally"),
+        ("Partners with CSMs to ensure successful delivery", "collaborate_cross_functionally"),
+        ("Serve as liaison between IT and the business", "collaborate_cross_functionally"),
         ("Write and optimize complex SQL queries", "query_data"),
         ("Build and maintain dbt models in BigQuery", "build_data_warehouse"),
         ("Automate the ML pipelines that retrain our models", "build_ml_pipelines"),
