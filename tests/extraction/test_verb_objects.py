@@ -126,6 +126,10 @@ def test_verbs_and_objects_too_long_for_the_window_are_refused(task: Term, messa
         ("Set up evaluation for every release", "build_evaluation_frameworks"),
         ("Maintain documentation of data models", "document_work"),
         ("Integrate large language models into the product", "integrate_ai"),
+        ("Track model performance after release", "monitor_models"),
+        ("Write technical specifications and user guides", "document_work"),
+        ("Develop AI-based applications for our customers", "build_ai_applications"),
+        ("Create dashboards and reporting for the sales team", "build_dashboards"),
     ],
 )
 def test_duties_in_other_words(text: str, task: str) -> None:
