@@ -169,7 +169,8 @@ def wide_matcher():
 
     extra = [
         task("tune_widgets", ("fine-tune",), ("widget",)),
-        task("set_up_gadgets", ("set up", "work closely with"), ("gadget", "data widget")),
+        task("set_up_gadgets", ("set up", "work closely with"),
+             ("gadget", "data widget", "data-rich widget")),
     ]
     extra += [task(f"zz_{k}", (f"zorb{k}", "ship"), (f"quux{k}", "widget")) for k in range(60)]
     taxonomy = Taxonomy([*load_taxonomy(), *extra])
@@ -180,6 +181,7 @@ def wide_matcher():
 _WIDE_TEXTS = [
     "We fine-tune the widget daily. You will set up a gadget and fine-tune widgets.",
     "Working closely with data widgets; ship data widgets and well-designed widgets; build modeling models.",
+    "Set up data-rich widgets; set up a data - rich widget.",
     "Set up, fine - tune and ship the new widgets.\nzorb59 a quux59; zorb3 the quux3 and quux59",
     "Fine-tune.\nWidget", "ship", "widgets and zorb7 big quux7", "Deploy models to production.",
 ]
@@ -204,7 +206,7 @@ def test_the_scan_leaves_out_no_match_of_the_verb_object_matcher(wide_matcher) -
 @given(st.lists(st.lists(st.sampled_from(
     ["fine", "-", "tune", "fine-tune", "Set", "up", "the", "widget", "gadgets", "deploy", "models",
      "ship", "zorb3", "quux3", "zorb59", "quux59", ",", "and", ".", "\n", "big", "of", "working", "closely",
-     "with", "data", "well-", "LLM-", "modeling", "build"]
+     "with", "data", "well-", "LLM-", "modeling", "build", "data-rich", "rich"]
 ), min_size=1, max_size=25), min_size=1, max_size=6))
 def test_the_scan_leaves_out_no_match_on_word_soup(wide_matcher, texts: list[list[str]]) -> None:
     nlp = get_pipeline()

@@ -28,6 +28,7 @@ _TASKS = [
     _task("document_things", ("document",), ("code", "data model", "model")),
     _task("ship_features", ("ship", "re-write"), ("llm", "feature")),
     _task("write_tests", ("write",), ("test", "testing")),
+    _task("build_rag", ("build",), ("retrieval", "retrieval-augmented generation")),
 ]
 
 
@@ -70,8 +71,11 @@ def _tasks(matcher: TaxonomyMatcher, text: str) -> list[tuple[str, str]]:
         # A verb joined to the word before it is an adjective; a re- verb is a verb.
         ("Well-documented code", []),
         ("Re-write features", [("Re-write features", "ship_features")]),
-        # An object joined to the word after it modifies that word.
+        # A word joined to the word after it modifies that word and is no object; an object
+        # of several words may hold the hyphen.
         ("Ship LLM-powered features", []),
+        ("Build retrieval-augmented generation systems",
+         [("Build retrieval-augmented generation", "build_rag")]),
         ("Ship LLM features", [("Ship LLM", "ship_features")]),
         # The -ing form of an object is no object, unless it is listed.
         ("We build modeling tools", []),

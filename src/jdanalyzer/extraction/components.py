@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy
@@ -376,8 +377,10 @@ class TaxonomyMatcher:
         #: multi-word verb: the fast path looks for those verbs only where one does.
         self.second_words: set[int] = set()
         #: The lemma hashes of the words that can come right before the last word of an
-        #: object of several words ("data" of "data model").
+        #: object of several words ("data" of "data model"), and of its words that a hyphen
+        #: follows ("retrieval" of "retrieval-augmented generation").
         self.compound_befores: set[int] = set()
+        self.hyphen_heads: set[int] = set()
         #: Objects of several words ("data model"), by the lemma hash of their last word:
         #: the words before it, and the tasks that list that object.
         self.compound_objects: dict[int, dict[tuple[str, ...], set[int]]] = defaultdict(
@@ -528,6 +531,10 @@ class TaxonomyMatcher:
                     self.object_pairs[strings.add(form)].add(key)
                 continue
             self.compound_befores |= {strings.add(before[-1]), strings.add(lemma_of(before[-1]))}
+            self.hyphen_heads |= {
+                strings.add(form) for word, after in pairwise(before) if after == "-"
+                for form in (word, lemma_of(word))
+            }
             for form in forms:
                 self.compound_pairs[fastpath.pair_hash(strings.add(before[-1]), strings.add(form))].add(key)
                 self.compound_objects[strings.add(form)][tuple(before)].add(strings.add(term.id))
@@ -598,12 +605,12 @@ class TaxonomyMatcher:
 
     def verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The ``(start, end, match_id)`` matches of the verb...object patterns in text order,
-        before overlaps are resolved: a verb takes its nearest object within ``reach``, so
-        each task keeps its shortest match from each verb, if that match counts (see
-        :meth:`accepts_verb_object`)."""
+        before overlaps are resolved: a verb takes its nearest object within ``reach`` (a word
+        that modifies the next, see :meth:`modifies_next`, is none), so each task keeps its
+        shortest match from each verb, if that match counts (see :meth:`accepts_verb_object`)."""
         nearest: dict[tuple[int, int], int] = {}
         for match_id, start, end in self.verb_object(doc):
-            if end - start <= self.reach + 1:
+            if end - start <= self.reach + 1 and not self.modifies_next(doc, end):
                 key = (match_id, start)
                 nearest[key] = min(nearest.get(key, end), end)
         return sorted(
@@ -629,16 +636,20 @@ class TaxonomyMatcher:
         rule = self.context_rules.get(match_id)
         return rule is None or rule.accepts(doc, start, end)
 
+    @staticmethod
+    def modifies_next(doc: Doc, end: int) -> bool:
+        """Whether the word before ``end`` is joined by a hyphen to the word after it ("LLM" in
+        "LLM-powered features", "retrieval" in "retrieval-augmented generation"): a part of a
+        modifier, so no object of a verb."""
+        return end < len(doc) - 1 and _joined(doc, end)
+
     def accepts_verb_object(self, doc: Doc, start: int, end: int, match_id: int) -> bool:
         """Whether a verb...object match ``doc[start:end]`` of ``match_id`` counts: not when
         its verb is joined by a hyphen to the word before ("well-designed APIs", "AI-driven
-        initiatives"; but "re-train", "co-develop", "fine-tune"), nor when its object is joined
-        to the word after ("LLM-powered features"), nor when its object is the last word of
-        an object of several words that the task does not list ("Build data models" builds
-        no predictive model; "embedding models" are no models embedded)."""
+        initiatives"; but "re-train", "co-develop", "fine-tune"), nor when its object is the
+        last word of an object of several words that the task does not list ("Build data
+        models" builds no predictive model; "embedding models" are no models embedded)."""
         if start > 1 and _joined(doc, start - 1) and doc[start - 2].lower_ not in _VERB_PREFIXES:
-            return False
-        if end < len(doc) - 1 and _joined(doc, end):
             return False
         compounds = self.compound_objects.get(doc[end - 1].lemma)
         if compounds:

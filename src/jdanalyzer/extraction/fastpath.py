@@ -115,7 +115,12 @@ _VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
 # of "data model"), and the first word of a multi-word verb ("work" of "work with"): such
 # a word is an object or a verb where the scan finds the other words.
 _COMPOUND_END, _COMPOUND_BEFORE, _FIRST_PART = 128, 256, 512
-_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR | _COMPOUND_END | _COMPOUND_BEFORE | _FIRST_PART
+# A word of an object of several words that a hyphen follows ("retrieval-augmented generation").
+_HYPHEN_HEAD = 1024
+_MATCH_FLAGS = (
+    _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+    | _COMPOUND_END | _COMPOUND_BEFORE | _FIRST_PART | _HYPHEN_HEAD
+)
 
 _ONE_DOC = numpy.zeros(1, dtype=numpy.int64)
 _ONE_DOC.flags.writeable = False
@@ -155,6 +160,7 @@ class _Compiled:
                 _COMPOUND_END: matcher.compound_objects,
                 _COMPOUND_BEFORE: matcher.compound_befores,
                 _FIRST_PART: matcher.first_part_pairs,
+                _HYPHEN_HEAD: matcher.hyphen_heads,
                 _COORDINATOR: [strings.add(word) for word in matcher.COORDINATION],
             }
         )
@@ -231,9 +237,9 @@ class _Compiled:
                 by_doc[k].append((term_id, start, end))
         lemmas = tokens.lemmas
         firsts_list = firsts.tolist()
-        accepts = self.matcher.accepts_verb_object
-        # accepts_verb_object can say no only next to a hyphen or at the last word of an
-        # object of several words: elsewhere the match counts without asking.
+        accepts, modifies_next = self.matcher.accepts_verb_object, self.matcher.modifies_next
+        # modifies_next can say yes only before a hyphen, accepts_verb_object no only after
+        # one or at the last word of an object of several words: elsewhere nothing is asked.
         hyphens = numpy.append(tokens.lowers == self.hyphen, False)
         compound_ends = (tokens.flags & _COMPOUND_END) != 0
         for k, doc_windows in by_doc.items():
@@ -251,12 +257,14 @@ class _Compiled:
             for term_id, start, end in doc_windows:
                 start, end = start - first, end - first
                 for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
+                    if hyphens[first + start + e] and modifies_next(doc, start + e):
+                        continue
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
             found[k] = sorted(
                 (s, e, m)
                 for (m, s), e in nearest.items()
-                if not (hyphens[first + s - 1] or hyphens[first + e] or compound_ends[first + e - 1])
+                if not (hyphens[first + s - 1] or compound_ends[first + e - 1])
                 or accepts(doc, s, e, m)
             )
         return found
@@ -298,9 +306,12 @@ class _Compiled:
         window = self.matcher.window
         starts = tokens.sent_starts
         breaks = tokens.breaks & ((flags & _COORDINATOR) == 0)
+        # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part, nor
+        # in an object of several words ("retrieval-augmented generation").
+        joins = (flags[:-1] & _HYPHEN_HEAD) != 0
         if is_first is not None:
-            # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
-            breaks[1:] &= ~(is_first[:-1] & (lowers[1:] == self.hyphen))
+            joins |= is_first[:-1]
+        breaks[1:] &= ~(joins & (lowers[1:] == self.hyphen))
         stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
         last = numpy.minimum(
