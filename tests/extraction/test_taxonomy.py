@@ -42,11 +42,13 @@ def test_size_and_fields() -> None:
 
 
 def test_no_surface_form_is_claimed_by_two_entries() -> None:
-    owner: dict[str, str] = {}
+    """Within a layer: a form may name a skill and a task ("data validation")."""
+    owner: dict[tuple[str, str], str] = {}
     for term in load_taxonomy():
         forms = {f.lower() for f in term.phrase_forms} | {f.lower() for f in term.cased_aliases}
         for form in forms:
-            assert owner.setdefault(form, term.id) == term.id, (form, owner[form], term.id)
+            key = (term.kind, form)
+            assert owner.setdefault(key, term.id) == term.id, (form, owner[key], term.id)
 
 
 def test_no_surface_form_names_another_entry() -> None:
@@ -109,11 +111,11 @@ def test_only_with_takes_single_words() -> None:
 
 
 def test_generated_variants_do_not_collide_with_other_entries() -> None:
-    explicit = {f.lower(): t.id for t in load_taxonomy() for f in t.phrase_forms}
+    explicit = {(t.kind, f.lower()): t.id for t in load_taxonomy() for f in t.phrase_forms}
     for term in load_taxonomy():
         for form in term.phrase_forms:
             for variant in surface_variants(form.lower()):
-                assert explicit.get(variant, term.id) == term.id, (variant, term.id)
+                assert explicit.get((term.kind, variant), term.id) == term.id, (variant, term.id)
 
 
 def test_current_ai_and_ds_terms_are_covered() -> None:

@@ -159,3 +159,18 @@ def test_duties_in_other_words(text: str, task: str) -> None:
 )
 def test_words_that_name_no_such_duty(text: str, task: str) -> None:
     assert task not in [m.id for m in extract(text).tasks]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill", "task"),
+    [
+        ("Perform data validation on every load.", "data_quality", "validate_data_quality"),
+        ("Proactively perform data exploration.", "eda", "explore_data"),
+        ("Lead periodic data cleansing activities.", "data_cleaning", "clean_data"),
+    ],
+)
+def test_a_form_names_a_skill_and_a_task(text: str, skill: str, task: str) -> None:
+    """Skills and tasks are separate layers: the skill's alias is the task's noun phrase too."""
+    result = extract(text)
+    assert skill in [m.id for m in result.skills]
+    assert task in [m.id for m in result.tasks]

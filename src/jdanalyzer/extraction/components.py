@@ -411,8 +411,10 @@ class TaxonomyMatcher:
         _forget_tokenized(nlp)
 
     def _build(self, nlp: Language) -> None:
-        explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
-        claimed: set[str] = set()
+        # Skills and tasks are separate layers (tests/data/EXTRACTION_GOLD.md): a form names
+        # at most one skill and one task ("data validation" is a skill, and the duty).
+        explicit = {(term.kind, form.lower()) for term in self.taxonomy for form in term.phrase_forms}
+        claimed: set[tuple[str, str]] = set()
         table = lemma_lookup_table()
 
         def lemma_of(word: str) -> Any:
@@ -432,10 +434,10 @@ class TaxonomyMatcher:
             forms = []
             for form in term.phrase_forms:
                 for variant in surface_variants(form.lower()):
-                    is_own = variant == form.lower()
-                    if variant in claimed or (not is_own and variant in explicit):
+                    key = (term.kind, variant)
+                    if key in claimed or (variant != form.lower() and key in explicit):
                         continue
-                    claimed.add(variant)
+                    claimed.add(key)
                     forms.append(variant)
             if forms:
                 self.phrases.add(term.id, [nlp.make_doc(form) for form in forms])
