@@ -174,3 +174,11 @@ def test_a_form_names_a_skill_and_a_task(text: str, skill: str, task: str) -> No
     result = extract(text)
     assert skill in [m.id for m in result.skills]
     assert task in [m.id for m in result.tasks]
+
+
+def test_matches_of_one_task_that_touch_are_one_mention() -> None:
+    """'Collaborate with' (a phrase) and 'cross-functional teams' (a phrase) name one duty."""
+    tasks = extract("Collaborate with cross-functional teams to ship features.").tasks
+    assert [(m.matched, m.id) for m in tasks] == [
+        ("Collaborate with cross-functional teams", "collaborate_cross_functionally")
+    ]

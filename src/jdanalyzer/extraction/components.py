@@ -602,8 +602,11 @@ class TaxonomyMatcher:
         for span in spans:
             if span.id not in self.skill_ids:
                 by_task[span.id].append(span)
-        tasks = [span for group in by_task.values() for span in filter_spans(group)]
-        return skills, sorted(tasks, key=lambda span: (span.start, span.end, span.id))
+        tasks = sorted(
+            (span.start, span.end, span.id) for group in by_task.values() for span in filter_spans(group)
+        )
+        # Matches of one task that touch are one mention: "Collaborate with" + "cross-functional teams".
+        return skills, [self._span(doc, *match) for match in fastpath.merge_touching(tasks)]
 
     def verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The ``(start, end, match_id)`` matches of the verb...object patterns in text order,

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
 
-__all__ = ["MatchIds", "find_match_ids", "pair_hash"]
+__all__ = ["MatchIds", "find_match_ids", "merge_touching", "pair_hash"]
 
 Found = list[tuple[int, int, int]]  # (start token, end token, match id) in text order
 
@@ -218,7 +218,7 @@ class _Compiled:
             tasks += verb_object
             lowers = tokens.lowers[first : first + len(doc)]
             skills = matcher.elision.complete(doc, _longest_first(skills), lowers)
-            results.append((skills, _longest_per_id(tasks)))
+            results.append((skills, merge_touching(_longest_per_id(tasks))))
         return results
 
     def verb_object_matches(self, docs: Sequence[Doc], tokens: _TokenArrays) -> list[Found]:
@@ -663,6 +663,26 @@ def _settle(run: Found) -> Found:
             kept.append(match)
             seen.update(range(start, end))
     return sorted(kept)
+
+
+def merge_touching(matches: Found) -> Found:
+    """Matches in text order with those of one id that touch (one ends where the next starts)
+    made one: "Collaborate with" and "cross-functional teams" name one duty.
+
+    Example:
+        >>> merge_touching([(0, 2, 7), (2, 5, 7), (2, 4, 9), (6, 8, 7)])
+        [(0, 5, 7), (2, 4, 9), (6, 8, 7)]
+    """
+    merged: Found = []
+    last: dict[int, int] = {}  # where in ``merged`` each id's last match is
+    for start, end, match_id in matches:
+        k = last.get(match_id)
+        if k is not None and merged[k][1] == start:
+            merged[k] = (merged[k][0], end, match_id)
+        else:
+            last[match_id] = len(merged)
+            merged.append((start, end, match_id))
+    return sorted(merged)
 
 
 def _longest_per_id(matches: Found) -> Found:
