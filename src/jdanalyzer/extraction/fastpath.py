@@ -14,11 +14,14 @@ What differs from the reference path:
   a batch end to end (:class:`_TokenArrays`).
 - The verb...object Matcher does not run over whole docs. A scan over the arrays
   (:meth:`_Compiled.windows`) finds each task verb followed within reach, with no sentence
-  or clause break between, by an object of the same task (the tasks a word belongs to are
-  bits of 64-bit lanes, :class:`_MaskTable`); the Matcher of that task then runs on those
-  windows alone, so each match is the Matcher's own.
+  or clause break between, by an object of the same (verbs, objects) pair of the task (the
+  pairs a word belongs to are bits of 64-bit lanes, :class:`_MaskTable`); a multi-word verb
+  counts where a later word of it follows its first, an object of several words where its
+  last two words stand together. The Matcher of that task then runs on those windows alone,
+  so each match is the Matcher's own.
 - Context rules (:meth:`TaxonomyMatcher.accepts_context`) are checked only for the match
-  ids that have one.
+  ids that have one, and :meth:`TaxonomyMatcher.accepts_verb_object` and ``modifies_next``
+  only next to a hyphen or at the last word of an object of several words.
 - Overlaps are resolved on ``(start, end, id)`` tuples, as ``filter_spans`` resolves them
   on spans (:func:`_longest_first`).
 - String hashes are looked up for whole arrays at once in :class:`_HashTable`.
