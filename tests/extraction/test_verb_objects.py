@@ -182,3 +182,15 @@ def test_matches_of_one_task_that_touch_are_one_mention() -> None:
     assert [(m.matched, m.id) for m in tasks] == [
         ("Collaborate with cross-functional teams", "collaborate_cross_functionally")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("We offer pre-built data models to our customers.", "build_data_warehouse"),
+        ("Fine-tune pre-trained models on our data.", "train_validate_models"),
+        ("Evolve the design system, ensuring consistency and usability.", "validate_data_quality"),
+    ],
+)
+def test_adjectives_and_generic_objects_are_no_duty(text: str, task: str) -> None:
+    assert task not in [m.id for m in extract(text).tasks]

@@ -57,7 +57,7 @@ _LIST_CONTEXT = frozenset(
 _BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-"})
 # Prefixes that make a verb of a verb ("re-train", "co-develop", "fine-tune"), where other
 # words joined by a hyphen make an adjective of it ("well-designed", "AI-driven").
-_VERB_PREFIXES = frozenset({"re", "co", "pre", "de", "un", "fine"})
+_VERB_PREFIXES = frozenset({"re", "co", "de", "fine"})
 # A verb and its object may be this many tokens apart (no punctuation or line break between).
 DEFAULT_WINDOW = 4
 # How many coordinated verbs and their conjunctions ("design, build and deploy") may stand
