@@ -3,19 +3,29 @@
 Each test is written for the project in the style of an ad whose finding the reviewers
 expected and the audit did not raise, and fails on the code before the fix: duties lists
 that hold only abilities, catch-all duty phrases, ads whose only "duty" is an ability asked
-for, locations read into empty form fields, perks and organisation names; and the guards
-that keep those fixes from flagging ads that do describe their work or their place.
+for, locations read into empty form fields, perks and organisation names, pay read into
+days of holiday, funding rounds and other jobs' pay, "hustle" rated as a mild cliché, and a
+unicorn's duties read as company blurb; and the guards that keep those fixes from flagging
+ads that do describe their work, their place or their pay.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from jdanalyzer.audit.checks import no_location, no_responsibilities, vague_duties
+from jdanalyzer.audit.checks import (
+    no_location,
+    no_responsibilities,
+    no_salary,
+    unicorn_ad,
+    vague_duties,
+)
 from jdanalyzer.audit.findings import Finding
 from jdanalyzer.audit.rules import AdContext
+from jdanalyzer.audit.wording import phrase_findings
 from jdanalyzer.extraction.extract import extract
-from jdanalyzer.text.sections import split_sections
+from jdanalyzer.text.sections import section_at, split_sections
+from jdanalyzer.types import Prediction
 
 
 def context(text: str, *, title: str = "") -> AdContext:
@@ -193,3 +203,79 @@ def test_empty_fields_perks_and_organisations_are_no_location(tail: str) -> None
 ])
 def test_filled_fields_and_commutes_still_give_a_location(tail: str) -> None:
     assert list(no_location(context(NO_PLACE + tail))) == []
+
+
+# -------------------------------------------------------------------------------- no-salary
+
+WITH_PLACE = NO_PLACE + "Hybrid, two days a week in our Leeds office.\n"
+
+
+@pytest.mark.parametrize("tail", [
+    "What we offer: a competitive salary and bonus, 6% pension and 28 days' holiday.",
+    "We are changing the $650 billion freight market; we have raised $40 million.",
+    "Our clients have entrusted more than EUR 30 billion to the platform.",
+    "Competitive pay, 401(k) matching and medical cover.",
+    # Other jobs' pay in a list a job board scraped along with the ad.
+    "Similar jobs\nData Analyst\nLos Angeles, CA $95,000.00-$ 2 weeks ago\n"
+    "Business Analyst II\nLos Angeles, CA $77,265.00-$ 3 weeks ago",
+])
+def test_figures_that_are_not_this_jobs_pay_are_no_salary(tail: str) -> None:
+    (finding,) = no_salary(context(WITH_PLACE + tail))
+    assert (finding.rule, finding.severity) == ("no-salary", "medium")
+
+
+@pytest.mark.parametrize("tail", [
+    "Salary: 55,000 - 65,000 a year.", "The salary range is 120k-150k.", "£55k–£65k.",
+    "USD 140,000 - 165,000.", "Base salary 95000 plus bonus.", "Salary: 4,500 per month.",
+    "Pay: 30-40 per hour.", "Compensation: 70.000 EUR.", "€60.000 – €70.000 gross.",
+])
+def test_stated_pay_is_still_pay(tail: str) -> None:
+    assert list(no_salary(context(WITH_PLACE + tail))) == []
+
+
+# ----------------------------------------------------------------------------------- jargon
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Our values: You hustle every day. You own your outcomes.", "hustle"),
+    ("Hustle beats talent every single time.", "Hustle"),
+    ("You are a hustler with a bias to action.", "hustler"),
+])
+def test_hustle_is_medium_jargon_like_work_hard_play_hard(text: str, found: str) -> None:
+    (finding,) = phrase_findings("ad", text)
+    assert (finding.rule, finding.severity) == ("jargon", "medium")
+    assert [s.text for s in finding.spans] == [found]
+
+
+# ------------------------------------------------------------------------------- unicorn-ad
+
+# The duties list runs on under the company heading (its own heading was not recognised):
+# its bullets are what the job asks for, not the company blurb.
+UNDER_ABOUT = """AI/ML Engineer
+
+About Northquay
+Northquay makes dispatch software for regional bus operators. You will be our first AI hire.
+- Build LLM features: a dispatch chatbot and agents that answer drivers' questions
+- Retrieval-augmented generation over timetables and contracts
+- Fine-tune open models and deploy them with model serving and monitoring
+- Statistical analysis and A/B tests of every timetable change
+- Forecast passenger demand; regression and causal inference studies
+- Weekly Looker dashboards for the operations team
+
+Must have
+- Statistics, experimental design and causal inference
+- Production LLM work and MLOps
+
+Salary: USD 150,000 - 170,000. Remote (US).
+"""
+
+
+def test_bullets_under_the_company_heading_are_what_the_job_asks_for() -> None:
+    found = extract(UNDER_ABOUT)
+    sections = tuple(split_sections(found.text))
+    others = {"ai_engineer": 0.45, "data_scientist": 0.1, "other": 0.05}
+    prediction = Prediction("hybrid", {"hybrid": 0.4, **others}, "ai_engineer", True, (), found)
+    ad = AdContext("ad", "AI/ML Engineer", found.text, sections, found, prediction)
+    assert section_at(list(sections), found.text.index("Retrieval")).kind == "company"
+    (finding,) = unicorn_ad(ad)
+    assert "Looker" in {s.text for s in finding.spans} or "LLM" in finding.message

@@ -167,8 +167,8 @@ def test_component_works_in_a_users_pipeline() -> None:
     nlp.initialize()
     doc = nlp("You will deploy models and build dashboards in Tableau.")
     assert [(s.text, s.id_, s.label_) for s in doc.spans["skills"]] == [
-        ("dashboards", "dashboards", "data_scientist"),
-        ("Tableau", "tableau", "data_scientist"),
+        ("dashboards", "dashboards", "analytics"),
+        ("Tableau", "tableau", "analytics"),
     ]
     assert [s.id_ for s in doc.spans["tasks"]] == ["deploy_models", "build_dashboards"]
 

@@ -15,7 +15,7 @@ from jdanalyzer.extraction.taxonomy import load_taxonomy
 from jdanalyzer.model.arrays import LinearRoleModel
 from jdanalyzer.model.export import arrays_from_pipeline, load_pipeline
 from jdanalyzer.model.features import to_frame
-from jdanalyzer.model.spec import side_profile, terms_of
+from jdanalyzer.model.spec import SIDE_PROFILE_NAMES, side_profile, terms_of
 from jdanalyzer.model.tfidf import TfidfBlock
 from jdanalyzer.model.tfidf import strip_accents_unicode as our_strip
 
@@ -74,13 +74,17 @@ def test_side_profile_counts_sides() -> None:
     ai = next(t.id for t in taxonomy.skills if t.side == "ai_engineer")
     ds = next(t.id for t in taxonomy.skills if t.side == "data_scientist")
     profile = dict(zip(
-        ["s_ai", "s_ds", "s_sh", "t_ai", "t_ds", "t_sh", "d_ai", "d_ds", "both"],
+        SIDE_PROFILE_NAMES,
         side_profile(f"skill:{ai} skill:{ai} skill:{ds} skill:not_a_term", taxonomy),
         strict=True,
     ))
-    assert profile["s_ai"] == pytest.approx(np.log1p(2)) and profile["s_ds"] == pytest.approx(np.log1p(1))
-    assert profile["d_ai"] == pytest.approx(np.log1p(1)) and profile["both"] == pytest.approx(np.log1p(1))
-    assert profile["s_sh"] == profile["t_ai"] == 0.0
+    assert profile["skills_ai_engineer"] == pytest.approx(np.log1p(2))
+    assert profile["skills_data_scientist"] == pytest.approx(np.log1p(1))
+    assert profile["distinct_ai_engineer"] == pytest.approx(np.log1p(1))
+    assert profile["both_sides"] == pytest.approx(np.log1p(1))
+    assert profile["skills_shared"] == profile["tasks_ai_engineer"] == profile["skills_software"] == 0.0
+    assert profile["ai_lean"] == pytest.approx(np.log1p(0.5))  # one AI term of two role terms
+    assert profile["role_focus"] == pytest.approx(np.log1p(1.0))  # no software/analytics terms
 
 
 def test_probabilities_equal_the_pipelines_on_real_postings(pipeline, linear, postings_sample) -> None:

@@ -85,7 +85,7 @@ def test_label_agreement_counts_matches_on_training_postings(labeled: pd.DataFra
 def test_keyword_rule_reads_the_sides() -> None:
     terms = pd.Series([
         "skill:llm skill:rag skill:vllm task:deploy_models",
-        "skill:tableau skill:ab_testing skill:statistics",
+        "skill:causal_inference skill:ab_testing skill:statistics",
         "skill:python",
     ])
     assert list(keyword_rule(terms)) == ["ai_engineer", "data_scientist", "other"]

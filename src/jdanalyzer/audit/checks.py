@@ -149,11 +149,12 @@ def unicorn_ad(ad: AdContext) -> Iterator[Finding]:
     """An ad that asks for a whole AI engineer and a whole data scientist in one person.
 
     Only what the job requires counts: skills and tasks outside the nice-to-have section,
-    the lines that call themselves optional ("... is a plus"), the company blurb and the
-    offer; an ML-engineer ad that lists data-science skills as nice to have is not a
-    unicorn. Terms that do not tell the roles apart do not count either: soft skills,
-    programming languages (Python, SQL, R ...) and the names of the disciplines ("2+ years
-    in data science roles"). Flagged when those parts name at least five AI-engineering and
+    the lines that call themselves optional ("... is a plus"), the company blurb (but not
+    bullet lines under it: a list whose heading went unrecognised) and the offer; an
+    ML-engineer ad that lists data-science skills as nice to have is not a unicorn. Terms
+    that do not tell the roles apart do not count either: soft skills, programming
+    languages (Python, SQL, R ...) and the names of the disciplines ("2+ years in data
+    science roles"). Flagged when those parts name at least five AI-engineering and
     five data-science terms, or when the role model labels the text ``hybrid`` and they
     name at least three of each; never when the role model all but rules out that both
     roles are core (the ``hybrid`` label under 10% likely), as when an AI-engineering ad
@@ -413,7 +414,10 @@ def no_salary(ad: AdContext) -> Iterator[Finding]:
     """No amount of money, currency, pay range or "per year/hour" anywhere in the ad.
 
     "Competitive salary" and the like do not count; they are quoted in the message and are
-    the spans.
+    the spans. Nor do figures that are not the job's pay: a number after "salary" or "pay"
+    that is not money ("salary and bonus, 28 days' holiday", "401(k)"), a company's or
+    market's size ("raised $40 million", "a $650 billion market") and other jobs' pay in a
+    list scraped with the ad ("$95,000.00-$ 2 weeks ago").
     """
     if not states_pay(ad.text):
         vague = vague_pay(ad.text)

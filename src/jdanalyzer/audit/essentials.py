@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
@@ -78,6 +78,8 @@ _LINE_VERB = re.compile(
     r"([A-Za-z]+)(?=[ \t,]+[^\s,]+[ \t]+\S)",
     re.MULTILINE,
 )
+# A bullet line: "- ...", "* ...", "• ...", "1. ...".
+_BULLET_LINE = re.compile(r"^[ \t]*(?:[-*•·▪◦‣]|\d{1,2}[.)])[ \t]+.*$", re.MULTILINE)
 # Task verbs that say nothing about the work ("you will work with", "join", "apply now").
 _NOT_WORK = frozenset({"work", "join", "report", "offer", "give", "use", "read", "share",
                        "field", "set", "turn", "engage", "enable", "make", "find", "spot",
@@ -88,10 +90,19 @@ _NICE_LINE = re.compile(r"nice[- ]to[- ]have|\ba plus\b|\bbonus\b|\bpreferred\b|
 _SALARY = re.compile(
     r"[$€£]\s?\d|\d\s?(?:k|K)?\s?(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\b|"
     r"\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|INR)\s?\d|"
-    r"\b(?:salary|pay|compensation|base|range)\b[^\n.]{0,40}?\d{2,}|"
-    r"\d{2,3}\s?k\s?(?:-|–|to)\s?\d{2,3}\s?k\b|\bper (?:annum|year|hour)\b",
+    r"\b(?:salary|pay|compensation|base|range)\b[^\n.]{0,40}?"
+    r"(?<![\d,.])(?:\d{1,3}(?:[,.]\d{3})+|(?!(?:19|20)\d\d\b)\d{4,6}|\d{2,3}\s?[kK])\b|"
+    r"\d{2,3}\s?k\s?(?:-|–|to)\s?\d{2,3}\s?k\b|\bper (?:annum|year|month|hour)\b",
     re.IGNORECASE,
 )
+# A money figure that is not the job's pay: a company's or market's size ("the $650 billion
+# staffing market"), or the pay of other jobs in a scraped list ("$95,000.00-$ 2 weeks ago").
+_NOT_PAY = re.compile(
+    r"[\d,.]*\s*(?:(?:billion|million|trillion|bn|mn)\b|"
+    r"(?:[^\n]{0,25}?\b\d+\s+)?(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b)",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
 _VAGUE_PAY = re.compile(r"competitive (?:salary|pay|compensation|package)|"
                         r"attractive (?:salary|package)|salary (?:is )?negotiable|DOE\b",
                         re.IGNORECASE)
@@ -100,11 +111,21 @@ _VAGUE_PAY = re.compile(r"competitive (?:salary|pay|compensation|package)|"
 def states_pay(text: str) -> bool:
     """Whether ``text`` gives an amount of money, a pay range or a rate ("per year").
 
+    A number after "salary" or "pay" must look like money ("55,000", "65k"; not "28 days'
+    holiday"), and figures that are a company's or market's size ("a $650 billion market")
+    or other jobs' pay in a scraped list ("$95,000.00-$ 2 weeks ago") do not count.
+
     Example:
         >>> states_pay("Salary: $120k-$150k."), states_pay("A competitive salary.")
         (True, False)
     """
-    return _SALARY.search(text) is not None
+    return any(_is_pay(text, m) for m in _SALARY.finditer(text))
+
+
+def _is_pay(text: str, found: re.Match[str]) -> bool:
+    """Whether a pay-like match is pay: not a company's size, not another job's pay."""
+    digit = _DIGIT.search(text, found.start(), found.end())
+    return digit is None or _NOT_PAY.match(text, digit.start()) is None
 
 
 def vague_pay(text: str) -> list[re.Match[str]]:
@@ -143,8 +164,9 @@ def duty_statements(ad: AdContext) -> list[int]:
 
     Example:
         >>> from jdanalyzer.extraction.extract import extract
-        >>> found = extract("You will build reports. You will need SQL.\n- Clean the data.")
-        >>> ad = AdContext("ad", "", found.text, (), found)
+        >>> from jdanalyzer.text.sections import split_sections
+        >>> found = extract("You will build reports. You will need SQL.\\n- Clean the data.")
+        >>> ad = AdContext("ad", "", found.text, tuple(split_sections(found.text)), found)
         >>> [found.text[i:i + 5] for i in duty_statements(ad)]
         ['build', 'Clean']
     """
@@ -152,7 +174,7 @@ def duty_statements(ad: AdContext) -> list[int]:
     starts = [m.start(1) for m in _DUTY_LEAD.finditer(ad.text) if _verb_form(m.group(1))]
     starts += [m.start(1) for m in _LINE_VERB.finditer(ad.text)
                if m.group(1)[0].isupper() and _verb_form(m.group(1))
-               and section_at(sections, m.start(1)).kind != "nice_to_have"]
+               and not (sections and section_at(sections, m.start(1)).kind == "nice_to_have")]
     return sorted(set(starts))
 
 
@@ -227,12 +249,24 @@ def required(ad: AdContext, matches: Iterable[Match]) -> list[Match]:
     """The ``matches`` in the parts of the ad that describe what the job requires.
 
     Left out: matches in a nice-to-have section, on a line that calls itself optional, and
-    in the company blurb or the offer (:data:`NOT_REQUIRED_KINDS`).
+    in the company blurb or the offer (:data:`NOT_REQUIRED_KINDS`). A bullet line in the
+    company blurb counts: a blurb is prose, and bullets under it are a duties or
+    requirements list whose heading the section splitter missed ("What you'll own").
     """
     matches = list(matches)
     optional, sections = optional_starts(ad, matches), list(ad.sections)
+    bullets = _bullet_starts(ad.text, matches)
     return [m for m in matches if m.start not in optional
-            and section_at(sections, m.start).kind not in NOT_REQUIRED_KINDS]
+            and ((kind := section_at(sections, m.start).kind) not in NOT_REQUIRED_KINDS
+                 or (kind == "company" and m.start in bullets))]
+
+
+def _bullet_starts(text: str, matches: Iterable[Match]) -> set[int]:
+    """Starts of ``matches`` on bullet lines ("- Fine-tune open models", "* SQL")."""
+    lines = [(m.start(), m.end()) for m in _BULLET_LINE.finditer(text)]
+    starts = [start for start, _ in lines]
+    return {m.start for m in matches
+            if (i := bisect_right(starts, m.start) - 1) >= 0 and m.start < lines[i][1]}
 
 
 def states_requirements(ad: AdContext) -> bool:

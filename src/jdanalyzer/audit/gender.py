@@ -11,8 +11,11 @@ Technical ads use many listed words in senses unrelated to gender ("lead enginee
 those generic words and which part of the ad it sits in (the role text or the company
 blurb), and :class:`GenderCoding` gives a second verdict without the generic stems. Two of
 those stems are traits too: "competitive" counts as generic only before pay or a market
-("competitive salary", "competitive landscape"), and "driven" only in a compound
-("data-driven"); "competitive and driven" is coded.
+("competitive salary", "competitive landscape"), "driven" only in a compound
+("data-driven"), "hierarchical" only before a model or data structure ("hierarchical
+Bayesian models", not "a flat hierarchy"), and "determin-" only as a verb ("determines the
+requirements", "pay is determined by"; not "determined" the trait nor "determination");
+"competitive and driven" is coded.
 :func:`strength` grades how far a text leans one way, from both the difference and the ratio
 of the two counts, so that "2 against 0" and "12 against 10" are not judged alike.
 """
@@ -45,6 +48,13 @@ _GENERIC_AFTER = re.compile(
     r"analys|intelligence|programming|position|industry|field|space)", re.IGNORECASE)
 # "driven" as the end of a compound ("data-driven", "data driven"): the generic sense.
 _COMPOUND_BEFORE = re.compile(r"(?:-|\bdata\s+)$", re.IGNORECASE)
+# "hierarchical" before a model or data structure ("hierarchical Bayesian models"): a method.
+_METHOD_AFTER = re.compile(
+    r"(?:[ \t,&/-]+\w+){0,2}?[ \t,&/-]+(?:model|bayes|cluster|regression|linear|mixed|data|"
+    r"structure|time|forecast|classif|taxonom|label|index|tree|attention|softmax)", re.IGNORECASE)
+# "determined" as a verb ("pay is determined by experience"), not the trait ("you are
+# determined to ship").
+_PASSIVE_AFTER = re.compile(r"\s+(?:by|based|through|from|using|according|at|on)\b", re.IGNORECASE)
 # gender-decoder splits on whitespace and on . , quotes < > * ? ! [ ] @ ' : ; ( ) / &
 _WORD = re.compile(r"[^\s.,“”‘’<>*?!\"\[\]@':;()/&]+")
 
@@ -202,6 +212,12 @@ def _generic(stem: str, word: str, text: str, start: int, end: int, generic: fro
         return _GENERIC_AFTER.match(text, end) is not None
     if word == "driven":
         return _COMPOUND_BEFORE.search(text[max(0, start - 8):start]) is not None
+    if stem == "hierarch":
+        return word.startswith("hierarchical") and _METHOD_AFTER.match(text, end) is not None
+    if stem == "determin":
+        if word == "determined":
+            return _PASSIVE_AFTER.match(text, end) is not None
+        return word != "determination"  # "determine(s)", "determining", "deterministic"
     return True
 
 

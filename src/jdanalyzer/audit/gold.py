@@ -9,7 +9,6 @@ the severity agreement is reported beside.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,11 +108,10 @@ def score_findings(
             key = (ad, finding.rule)
             if raised.get(key) != "high":  # the most serious finding of a rule on an ad
                 raised[key] = finding.severity
-    rules: dict[str, RuleScore] = defaultdict(lambda: RuleScore(""))
+    rules: dict[str, RuleScore] = {}
     for key in sorted(set(gold) | set(raised)):
         ad, rule = key
-        score = rules[rule]
-        score.rule = rule
+        score = rules.setdefault(rule, RuleScore(rule))
         if key in gold and key in raised:
             score.tp += 1
             score.same_severity += gold[key] == raised[key]

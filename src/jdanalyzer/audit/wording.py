@@ -41,12 +41,21 @@ class Phrase:
     pattern: re.Pattern[str]
 
 
+# Words that end a noun phrase: after them, a word of ``not_before`` describes something else
+# ("a digital native with product sense" is a person, whatever the product).
+_PHRASE_BREAK = r"(?:with|who|whom|whose|and|or|to|for|in|on|at|of|by|from|that|as|is|are|the|a|an)"
+
+
 def _compile(phrases: list[str], not_before: list[str] | tuple[str, ...] = ()) -> re.Pattern[str]:
     """One pattern for ``phrases``, not matching where a word of ``not_before`` follows.
 
+    Up to two words may stand between the phrase and that word ("digital-native travel
+    brands"), unless one of them ends the noun phrase ("a digital native with product sense").
+
     Example:
-        >>> pattern = _compile(["digital native"], ["business"])
-        >>> [m.group() for m in pattern.finditer("Digital natives; digital-native businesses")]
+        >>> pattern = _compile(["digital native"], ["business", "brand"])
+        >>> text = "Digital natives; digital-native businesses; digital-native travel brands"
+        >>> [m.group() for m in pattern.finditer(text)]
         ['Digital natives']
     """
     forms = []
@@ -56,7 +65,8 @@ def _compile(phrases: list[str], not_before: list[str] | tuple[str, ...] = ()) -
     unless = ""
     if not_before:
         nouns = "|".join(re.escape(w) for w in sorted(not_before, key=len, reverse=True))
-        unless = r"(?![\s\-,/&]+(?:" + nouns + r")(?:e?s)?\b)"
+        between = r"(?:(?!" + _PHRASE_BREAK + r"\b)\w+[\s\-]+){0,2}"
+        unless = r"(?![\s\-,/&]+" + between + r"(?:" + nouns + r")(?:e?s)?\b)"
     return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w-])" + unless,
                       re.IGNORECASE)
 
@@ -110,10 +120,11 @@ def jargon(ad: AdContext) -> Iterator[Finding]:
     """Phrases of the ``jargon`` category of ``data/ad_phrases.json``.
 
     One finding per phrase family, with that family's severity: **medium** for the
-    "rockstar, ninja, guru, wizard" kind, "work hard, play hard" and "thrives under
-    pressure", **low** for "fast-paced environment", "synergy", "like a family" and the
-    like (a bare "fast-paced" is left alone: 1 in 7 ads of the corpus says it). The spans
-    are every occurrence, in any case and with plurals.
+    "rockstar, ninja, guru, wizard" kind, "work hard, play hard", "hustle" and "thrives
+    under pressure" (the last three praise overwork), **low** for "fast-paced
+    environment", "synergy", "like a family" and the like (a bare "fast-paced" is left
+    alone: 1 in 7 ads of the corpus says it). The spans are every occurrence, in any case
+    and with plurals.
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("jargon",))
 
@@ -128,9 +139,10 @@ def exclusionary_language(ad: AdContext) -> Iterator[Finding]:
     "recent graduates only", "native English speaker"), **medium** for "culture fit",
     gendered job words ("salesman"), "willing to work long hours", physical demands and "top
     university". A phrase is left alone where the words after it show it describes a
-    company ("digital native businesses", "a young and dynamic company"), and "recent
-    graduates" only counts as a condition ("recent graduates only", "must be a recent
-    graduate"), not as a welcome ("ideal for a recent graduate").
+    company ("digital native businesses", "a young and dynamic company", "digital-native
+    travel brands": up to two words may come between), and "recent graduates" only counts
+    as a condition ("recent graduates only", "must be a recent graduate"), not as a welcome
+    ("ideal for a recent graduate").
     """
     yield from phrase_findings(ad.ad_id, ad.text, categories=("exclusionary",))
 
@@ -167,13 +179,14 @@ def gender_coded(ad: AdContext) -> Iterator[Finding]:
     severity rests on a stricter count: only the duties and requirements (or, in an ad
     without such sections, everything but the company blurb and offer), and without the
     stems technical ads use in a non-gendered sense ("analytical", "lead", "data-driven",
-    "competitive salary", "responsibilities" ...; "competitive" and "driven" still count
-    when they describe a person). From the difference and the ratio of the
-    masculine and feminine words in it: **medium** when strongly masculine-coded (4 or more
-    words more, and at least 3 times as many), **low** when clearly masculine-coded (2 more
-    and twice as many) or strongly feminine-coded, **info** when balanced or slightly
-    coded. No finding when that stricter count finds no coded word (the report still gives
-    every ad's gender-decoder verdict).
+    "competitive salary", "responsibilities", "hierarchical models", "determines the
+    requirements" ...; "competitive", "driven" and "determined" still count when they
+    describe a person, and "hierarchy" when it describes the company). From the difference
+    and the ratio of the masculine and feminine words in it: **medium** when strongly
+    masculine-coded (4 or more words more, and at least 3 times as many), **low** when
+    clearly masculine-coded (2 more and twice as many) or strongly feminine-coded, **info**
+    when balanced or slightly coded. No finding when that stricter count finds no coded
+    word (the report still gives every ad's gender-decoder verdict).
     """
     coding = ad.gender
     judged, where = _judged_hits(ad)

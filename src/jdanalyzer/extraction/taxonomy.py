@@ -3,7 +3,8 @@
 Each term has a stable id, a canonical name, surface forms, a kind (``skill`` or
 ``task``), a category, the side it is evidence of (:data:`jdanalyzer.types.SIDES`: a role,
 ``ai_engineer`` or ``data_scientist``; the work beside them, ``software``,
-``data_engineering`` or ``analytics``; or ``shared`` by the roles) and where it came from (``seed-article``, ``seed-talk`` or ``curated``).
+``data_engineering`` or ``analytics``; or ``shared`` by the roles) and where it came from
+(``seed-article``, ``seed-talk`` or ``curated``).
 
 One entry names one thing: each surface form is another name of that thing (or, for an
 entry whose name says it is a group, such as "ETL tools (Informatica, Talend, SSIS)", of a

@@ -202,10 +202,14 @@ def _aggregate(
         noun = "terms" if kind == "distinct" else kind
         term = f"{n} {_adjective(side)} {noun}" + (f", e.g. {names}" if names else "")
         return term, side, [(m.start, m.end) for m in found]
-    if feature in ("ai_lean", "role_focus"):
+    if feature in ("ai_lean", "role_focus", "both_sides"):
         ai = [m for m in matches if m.side == "ai_engineer"]
         ds = [m for m in matches if m.side == "data_scientist"]
         (n_ai, ai_names), (n_ds, ds_names) = _examples(ai, 2), _examples(ds, 2)
+        if feature == "both_sides":
+            term = (f"asks for both: {n_ai} AI-engineering terms{_eg(ai_names)} "
+                    f"and {n_ds} data-science terms{_eg(ds_names)}")
+            return term, "shared", [(m.start, m.end) for m in ai + ds]
         if feature == "ai_lean":
             term = (f"{n_ai} of its {n_ai + n_ds} role terms are AI engineering{_eg(ai_names)}, "
                     f"{n_ds} data science{_eg(ds_names)}")
@@ -215,13 +219,6 @@ def _aggregate(
         term = (f"{n_ai + n_ds} AI-engineering or data-science terms beside {n_other} of software, "
                 f"data engineering or analytics{_eg(other_names)}")
         return term, "shared", [(m.start, m.end) for m in ai + ds + others]
-    if feature == "both_sides":
-        ai = [m for m in matches if m.side == "ai_engineer"]
-        ds = [m for m in matches if m.side == "data_scientist"]
-        (n_ai, ai_names), (n_ds, ds_names) = _examples(ai, 2), _examples(ds, 2)
-        term = (f"asks for both: {n_ai} AI-engineering terms{_eg(ai_names)} "
-                f"and {n_ds} data-science terms{_eg(ds_names)}")
-        return term, "shared", [(m.start, m.end) for m in ai + ds]
     if reading is None or not reading.units:
         return feature.replace("_", " "), "shared", []
     duty = reading.is_duty()
