@@ -388,6 +388,9 @@ class TaxonomyMatcher:
         )
         #: The lemmas that may stand between a verb and its gap: task verbs and COORDINATION.
         self.chain_words: list[str] = []
+        #: The lowercase forms a word of a list of objects may not take: the base and -ing
+        #: forms of the task verbs ("deploy", "deploying"), which start a clause of their own.
+        self.verb_forms: list[str] = []
         self._build(nlp)
         strings = nlp.vocab.strings
         # A match id is the hash of the term id, which is also the span's ``id``.
@@ -430,6 +433,8 @@ class TaxonomyMatcher:
         self.chain_words = sorted(
             {form for v in verbs for form in _verb_lemmas(v, lemma_of)} | self.COORDINATION
         )
+        ing_forms = {form for v in verbs for form in _inflections(v) if form.endswith("ing")}
+        self.verb_forms = sorted({v for v in verbs if "-" not in v} | ing_forms)
         for term in self.taxonomy:
             forms = []
             for form in term.phrase_forms:
@@ -449,7 +454,8 @@ class TaxonomyMatcher:
     def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
         """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
         verbs ("design, build and deploy"), up to ``window`` tokens, then an object of the
-        same (verbs, objects) pair; an object of several words takes its words from the window."""
+        same (verbs, objects) pair; an object of several words takes its words from the window.
+        The object may also end a list of nouns that holds commas (see :meth:`_listed_gaps`)."""
         # The chain's length is bounded by ``reach`` (see verb_object_matches), not here.
         coordinated = {"LEMMA": {"IN": self.chain_words}, "OP": "*"}
         patterns: list[list[dict[str, Any]]] = []
@@ -458,10 +464,31 @@ class TaxonomyMatcher:
             self.pair_task[key] = term.id
             heads = self._verb_heads(term, key, verbs, lemma_of)
             for before, obj in self._object_tokens(term, key, objects, lemma_of):
-                gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
-                       "OP": f"{{0,{self.window - len(before)}}}"}
+                words = self.window - len(before)
+                gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{words}}}"}
                 patterns += [[*head, coordinated, gap, *before, obj] for head in heads]
+                listed_gaps = self._listed_gaps(words)
+                patterns += [[*head, *listed, *before, obj] for head in heads for listed in listed_gaps]
         return patterns
+
+    def _listed_gaps(self, words: int) -> list[list[dict[str, Any]]]:
+        """Gaps of at most ``words`` words where the object is the last of a list of nouns
+        with commas, after "and" or "or": "articulate methods, experiments, and findings",
+        "write unit, integration and contract tests". No word of the list is a verb of a
+        task in its base or -ing form ("build models, deploy pipelines and ..." lists no
+        nouns). A list without commas is a plain gap."""
+        word = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
+                "LOWER": {"NOT_IN": self.verb_forms}}
+        comma = {"ORTH": ",", "IS_SENT_START": False}
+        conjunction = {"LOWER": {"IN": ["and", "or"]}, "IS_SENT_START": False}
+        gaps = []
+        for listed in range(2, words + 1):
+            after = {**word, "OP": f"{{0,{words - listed}}}"}
+            optional = [token for _ in range(listed - 2) for token in (word, {**comma, "OP": "?"})]
+            # "a, b, and c" (a comma before the conjunction) and "a, b and c".
+            gaps.append([*optional, word, {**comma, "OP": "?"}, word, comma, conjunction, after])
+            gaps.append([*optional, word, comma, word, conjunction, after])
+        return gaps
 
     def _verb_heads(
         self, term: Term, key: str, verbs: Iterable[str], lemma_of: Any
