@@ -16,6 +16,7 @@ from jdanalyzer.extraction.pipeline import build_pipeline
         ("Provide ongoing reports to the finance team", "write_reports"),
         ("Provide reporting of data for the program", "write_reports"),
         ("Interpret data, analyze results and provide reports to management", "write_reports"),
+        ("Lead end-to-end development of dashboards for the sales team", "build_dashboards"),
     ],
 )
 def test_further_forms_of_a_duty(text: str, task: str) -> None:
@@ -33,6 +34,10 @@ def test_further_forms_of_a_duty(text: str, task: str) -> None:
          ("Develop tools, techniques, metrics and dashboards", "build_dashboards")),
         ("Write maintainable, scalable, and performant code",
          ("Write maintainable, scalable, and performant code", "write_production_code")),
+        # Words joined by slashes are a list too.
+        ("You'll be productionizing your pipelines/models",
+         ("productionizing your pipelines/models", "deploy_models")),
+        ("Lead development of reports/dashboards", ("development of reports/dashboards", "build_dashboards")),
     ],
 )
 def test_an_object_that_ends_a_list_with_commas(text: str, expected: tuple[str, str]) -> None:
@@ -62,6 +67,7 @@ def test_lists_of_objects_are_found_alike_on_both_paths() -> None:
         "Design, develop, and maintain modular, extensible, and reusable test automation frameworks.",
         "Build models, deploy pipelines and monitor dashboards.",
         "Articulate methods, experiments, and findings",
+        "Productionize your pipelines/models and integrate AI/ML.",
         "Create repeatable, interpretable, dynamic and scalable models, dashboards, or reports",
     ]
     reference = build_pipeline(reference=True)

@@ -476,7 +476,8 @@ class TaxonomyMatcher:
         with commas, after "and" or "or": "articulate methods, experiments, and findings",
         "write unit, integration and contract tests". No word of the list is a verb of a
         task in its base or -ing form ("build models, deploy pipelines and ..." lists no
-        nouns). A list without commas is a plain gap."""
+        nouns). A list without commas is a plain gap. Words joined by slashes are a list
+        too, without a conjunction ("productionize pipelines/models")."""
         word = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
                 "LOWER": {"NOT_IN": self.verb_forms}}
         comma = {"ORTH": ",", "IS_SENT_START": False}
@@ -488,6 +489,9 @@ class TaxonomyMatcher:
             # "a, b, and c" (a comma before the conjunction) and "a, b and c".
             gaps.append([*optional, word, {**comma, "OP": "?"}, word, comma, conjunction, after])
             gaps.append([*optional, word, comma, word, conjunction, after])
+        # "pipelines/models": the object is one of words joined by slashes.
+        slash = {"ORTH": "/", "SPACY": False, "IS_SENT_START": False}
+        gaps.append([{**word, "OP": f"{{1,{words}}}"}, slash])
         return gaps
 
     def _verb_heads(
