@@ -93,6 +93,8 @@ FOUND = [
         ],
     ),
     ("Define and maintain key metrics for the marketplace.", [("key metrics", "kpis")]),
+    # ROM is the reduced-order model in a posting that names reduced-order modelling.
+    ("- Apply ROM (Reduced Order Modeling) for accelerated design.", [("ROM", "reduced_order_modeling")]),
 ]
 
 # (sentence, skill ids that must not be found): the ambiguous names in their other senses.
@@ -112,6 +114,8 @@ NOT_FOUND = [
     ("We are transforming healthcare by powering proactive care at scale.", {"ownership"}),
     ("Contributing to open-source accelerators and frameworks.", {"gpu"}),
     ("Office Automation Skills - MS Office, MS Project, Visio.", {"automation"}),
+    ("Complete the CD-ROM course on information security.", {"reduced_order_modeling"}),
+    ("Flash the boot ROM on our embedded boards.", {"reduced_order_modeling"}),
 ]
 
 # The same names in the sense they keep next to those rules.
