@@ -183,6 +183,7 @@ def test_hyphenated_names_are_found() -> None:
     assert [(m.matched, m.id) for m in extract(text).skills] == [
         ("multiple-testing", "hypothesis_testing"),
         ("machine-learning", "machine_learning"),
+        ("experiments", "experimentation"),
         ("time-management", "organization_skills"),
     ]
 
