@@ -361,8 +361,10 @@ class TaxonomyMatcher:
         self.reach = _CHAIN + window + 3
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
-        #: The verb...object Matcher patterns of each task id.
+        #: The verb...object Matcher patterns of each task id; and those of them whose gap is
+        #: a list with commas or slashes (see _listed_gaps), which need a "," or "/" to match.
         self.task_patterns: dict[str, list[list[dict[str, Any]]]] = {}
+        self.task_list_patterns: dict[str, list[list[dict[str, Any]]]] = {}
         #: The task of each (verbs, objects) pair, by the pair's key: the task id for a task's
         #: first pair, "id/k" for its k-th further pair (``Term.verb_object_groups``).
         self.pair_task: dict[str, str] = {}
@@ -449,16 +451,22 @@ class TaxonomyMatcher:
             if term.cased_aliases:
                 self.cased.add(term.id, [nlp.make_doc(form) for form in term.cased_aliases])
             if term.verb_object_groups:
-                self.task_patterns[term.id] = self._verb_object_patterns(term, lemma_of)
+                self.task_patterns[term.id], self.task_list_patterns[term.id] = self._verb_object_patterns(
+                    term, lemma_of
+                )
 
-    def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
+    def _verb_object_patterns(
+        self, term: Term, lemma_of: Any
+    ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
         verbs ("design, build and deploy"), up to ``window`` tokens, then an object of the
         same (verbs, objects) pair; an object of several words takes its words from the window.
-        The object may also end a list of nouns that holds commas (see :meth:`_listed_gaps`)."""
+        The object may also end a list of nouns that holds commas (see :meth:`_listed_gaps`):
+        those patterns are returned apart, after the others."""
         # The chain's length is bounded by ``reach`` (see verb_object_matches), not here.
         coordinated = {"LEMMA": {"IN": self.chain_words}, "OP": "*"}
         patterns: list[list[dict[str, Any]]] = []
+        lists: list[list[dict[str, Any]]] = []
         for k, (verbs, objects) in enumerate(term.verb_object_groups):
             key = f"{term.id}/{k}" if k else term.id
             self.pair_task[key] = term.id
@@ -468,8 +476,8 @@ class TaxonomyMatcher:
                 gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{words}}}"}
                 patterns += [[*head, coordinated, gap, *before, obj] for head in heads]
                 listed_gaps = self._listed_gaps(words)
-                patterns += [[*head, *listed, *before, obj] for head in heads for listed in listed_gaps]
-        return patterns
+                lists += [[*head, *listed, *before, obj] for head in heads for listed in listed_gaps]
+        return patterns, lists
 
     def _listed_gaps(self, words: int) -> list[list[dict[str, Any]]]:
         """Gaps of at most ``words`` words where the object is the last of a list of nouns
@@ -588,7 +596,7 @@ class TaxonomyMatcher:
         """One Matcher with every task's verb...object patterns, keyed by task id."""
         matcher = Matcher(self.vocab)
         for term_id, patterns in self.task_patterns.items():
-            matcher.add(term_id, patterns)
+            matcher.add(term_id, patterns + self.task_list_patterns[term_id])
         return matcher
 
     def __call__(self, doc: Doc) -> Doc:

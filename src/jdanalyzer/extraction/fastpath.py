@@ -168,11 +168,17 @@ class _Compiled:
             }
         )
         self.hyphen = numpy.uint64(strings.add("-"))
-        # One Matcher per task, so that a window is checked against that task's patterns only.
+        self.list_marks = numpy.array([strings.add(","), strings.add("/")], dtype=numpy.uint64)
+        # One Matcher per task, so that a window is checked against that task's patterns only;
+        # and one with its list patterns, which can match only in a window with "," or "/".
         self.task_matchers: dict[str, Matcher] = {}
+        self.list_matchers: dict[str, Matcher] = {}
         for term_id, patterns in matcher.task_patterns.items():
             self.task_matchers[term_id] = Matcher(matcher.vocab)
             self.task_matchers[term_id].add(term_id, patterns)
+            if matcher.task_list_patterns.get(term_id):
+                self.list_matchers[term_id] = Matcher(matcher.vocab)
+                self.list_matchers[term_id].add(term_id, matcher.task_list_patterns[term_id])
         # The verb and object look-ups with the task ids as bits, in rows of 64-bit lanes:
         # the scan tests every (verb, object) pair at once for a task they share.
         self.task_of_bit = sorted(matcher.pair_task)
@@ -244,6 +250,8 @@ class _Compiled:
         # modifies_next can say yes only before a hyphen, accepts_verb_object no only after
         # one or at the last word of an object of several words: elsewhere nothing is asked.
         hyphens = numpy.append(tokens.lowers == self.hyphen, False)
+        # How many commas and slashes come before each token (list patterns need one).
+        marks = numpy.concatenate(([0], numpy.cumsum(numpy.isin(tokens.lowers, self.list_marks))))
         compound_ends = (tokens.flags & _COMPOUND_END) != 0
         for k, doc_windows in by_doc.items():
             doc, first = docs[k], firsts_list[k]
@@ -258,8 +266,12 @@ class _Compiled:
             n = len(doc)
             nearest: dict[tuple[int, int], int] = {}
             for term_id, start, end in doc_windows:
+                window = doc[start - first : end - first]
+                matches = self.task_matchers[term_id](window, allow_missing=True)
+                if marks[end] > marks[start] and term_id in self.list_matchers:
+                    matches += self.list_matchers[term_id](window, allow_missing=True)
                 start, end = start - first, end - first
-                for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
+                for match_id, s, e in matches:
                     if hyphens[first + start + e] and modifies_next(doc, start + e):
                         continue
                     key = (match_id, start + s)
