@@ -108,6 +108,39 @@ CASES = [
         {"plotly"},
         [("Altair", "altair"), ("Bokeh", "bokeh")],
     ),
+    # Word the Office program in a list of Office programs, not a resume's file format.
+    ("Proficient in Microsoft Office: Word, Excel and PowerPoint.", set(), [("Word", "ms_office")]),
+    ("Please email your resume in Word format.", {"ms_office"}, []),
+    ("Upload your resume (PDF or Word doc) and a cover letter.", {"ms_office"}, []),
+    ("Build NLP features from Word embeddings and Word tokenization.", {"ms_office"}, []),
+    # Ownership of one's work, not of shares or of costs.
+    ("Strong ownership of deliverables from design to production.", set(), [("ownership", "ownership")]),
+    ("Benefits include an Employee Stock Ownership Plan.", {"ownership"}, []),
+    ("The lowest total cost of ownership for your AI stack.", {"ownership"}, []),
+    # Coding is programming, not medical coding.
+    ("Hands-on coding in Python and SQL.", set(), [("coding", "programming")]),
+    ("Experience with medical coding and billing audits.", {"programming"}, []),
+    # Communication skills, not a company's Communications department.
+    ("Clear communication with stakeholders.", set(), [("communication", "communication")]),
+    ("Join our Corporate Communications team in Chicago.", {"communication"}, []),
+    # npm the package manager, not programme managers; REST Assured the library, not the idiom.
+    ("Front-end tooling: npm, Yarn and Webpack.", set(), [("npm", "npm")]),
+    ("Report to the National Program Managers (NPMs).", {"npm"}, []),
+    ("API tests with REST Assured and Postman.", {"rest_api"}, [("REST Assured", "rest_assured")]),
+    ("Rest assured, we read every application.", {"rest_assured", "rest_api"}, []),
+    # CAD software, not Canadian dollars; networking as in TCP/IP, not networking events.
+    ("The range for this role is $140,000 CAD - $175,000 CAD.", {"cad_software"}, []),
+    ("Great networking opportunities with industry leaders.", {"computer_networking"}, []),
+    # Apache Iceberg, not the tip of the iceberg.
+    ("Tables in Iceberg and Delta Lake on S3.", set(), [("Iceberg", "iceberg")]),
+    ("Metrics are only the tip of the Iceberg.", {"iceberg"}, []),
+    # Google's Dataflow (Apache Beam), not a system's data flow.
+    ("Batch jobs on Dataflow and Dataproc, loaded into BigQuery.", set(), [("Dataflow", "apache_beam")]),
+    ("Document the dataflow between the billing systems.", {"apache_beam"}, []),
+    # R ending a sentence is one token with its period; the initial of a name is no R.
+    ("Fluent in Python or R. We also use SQL.", set(), [("R.", "r")]),
+    ("John R. Smith will lead the team.", {"r"}, []),
+    ("Brands of R. J. Reynolds Tobacco Company.", {"r"}, []),
 ]
 
 

@@ -169,7 +169,8 @@ def wide_matcher():
 
     extra = [
         task("tune_widgets", ("fine-tune",), ("widget",)),
-        task("set_up_gadgets", ("set up",), ("gadget",)),
+        task("set_up_gadgets", ("set up", "work closely with"),
+             ("gadget", "data widget", "data-rich widget")),
     ]
     extra += [task(f"zz_{k}", (f"zorb{k}", "ship"), (f"quux{k}", "widget")) for k in range(60)]
     taxonomy = Taxonomy([*load_taxonomy(), *extra])
@@ -179,6 +180,8 @@ def wide_matcher():
 
 _WIDE_TEXTS = [
     "We fine-tune the widget daily. You will set up a gadget and fine-tune widgets.",
+    "Working closely with data widgets; ship data widgets and well-designed widgets; build modeling models.",
+    "Set up data-rich widgets; set up a data - rich widget.",
     "Set up, fine - tune and ship the new widgets.\nzorb59 a quux59; zorb3 the quux3 and quux59",
     "Fine-tune.\nWidget", "ship", "widgets and zorb7 big quux7", "Deploy models to production.",
 ]
@@ -202,7 +205,8 @@ def test_the_scan_leaves_out_no_match_of_the_verb_object_matcher(wide_matcher) -
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(
     ["fine", "-", "tune", "fine-tune", "Set", "up", "the", "widget", "gadgets", "deploy", "models",
-     "ship", "zorb3", "quux3", "zorb59", "quux59", ",", "and", ".", "\n", "big", "of"]
+     "ship", "zorb3", "quux3", "zorb59", "quux59", ",", "and", ".", "\n", "big", "of", "working", "closely",
+     "with", "data", "well-", "LLM-", "modeling", "build", "data-rich", "rich"]
 ), min_size=1, max_size=25), min_size=1, max_size=6))
 def test_the_scan_leaves_out_no_match_on_word_soup(wide_matcher, texts: list[list[str]]) -> None:
     nlp = get_pipeline()
@@ -368,3 +372,41 @@ def test_lemmatizer_makes_spacys_table_only_when_asked() -> None:
     assert [t.lemma_ for t in nlp("Deployed models")] == ["deploy", "model"]
     restored = build_pipeline().from_bytes(nlp.to_bytes())
     assert [t.lemma_ for t in restored("Deployed models")] == ["deploy", "model"]
+
+
+# Ellipsis (tests/data/EXTRACTION_GOLD.md): a word coordinated with a skill of several words
+# names the skill it stands for; a plain list does not.
+ELISIONS = [
+    ("Knowledge of supervised, unsupervised, and reinforcement learning.",
+     [("supervised", "supervised_learning"), ("unsupervised", "unsupervised_learning"),
+      ("reinforcement learning", "reinforcement_learning")], set()),
+    ("Write unit, integration and contract tests.",
+     [("unit", "testing"), ("integration", "testing"), ("contract tests", "testing")], set()),
+    ("Analytical, statistical, and programming skills are a must.",
+     [("Analytical", "analytical_thinking"), ("statistical", "statistics"),
+      ("programming skills", "programming")], set()),
+    ("Own data extraction, preparation, and transformation.",
+     [("data extraction", "data_collection"), ("preparation", "data_preparation"),
+      ("transformation", "data_preparation")], set()),
+    ("Excellent oral and written communication.", [("oral", "communication")], set()),
+    # A plain list, a word that stands on its own, a conjunct that begins a phrase of its own.
+    ("A passion for numbers, business, coding, and artificial intelligence.", [], {"business_intelligence"}),
+    ("Experience with AI and software engineering.", [], {"ml_engineering"}),
+    ("Statistical data analysis, model and feature evaluations.", [], {"data_modeling"}),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), ELISIONS, ids=[e[0][:50] for e in ELISIONS])
+def test_coordinated_words_name_the_skills_they_stand_for(
+    text: str, present: list[tuple[str, str]], absent: set[str]
+) -> None:
+    [result] = extract_many([text])
+    matches = [(m.matched, m.id) for m in result.skills]
+    for pair in present:
+        assert pair in matches, (pair, matches)
+    assert not absent & {term_id for _, term_id in matches}, matches
+
+
+def test_a_conjunct_that_repeats_the_skills_first_word_stands_for_nothing() -> None:
+    [result] = extract_many(["Help clients use their data and data science methods."])
+    assert [(m.matched, m.id) for m in result.skills] == [("data science methods", "data_science")]

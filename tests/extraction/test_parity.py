@@ -61,6 +61,8 @@ _EDGE_TEXTS = [
     "Java, Node.js, or Go.\nWord, PowerPoint and Excel.",
     "Our R&D team. Plan B is fine. R is not a tool here",
     "Apache Spark and Spark", "fine-tuning, fine tuning and finetuning LLMs; Fine - tune models",
+    "Supervised, unsupervised, and reinforcement learning; unit and integration tests; data quality and\n"
+    "consistency, cleaning and validation. AI and software engineering. Python or R.",
 ]
 # Names that count only in a supporting context (tests/extraction/test_ambiguous_names.py):
 # the context rules must give the same matches on both paths.

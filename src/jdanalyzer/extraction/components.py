@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy
@@ -41,6 +42,7 @@ from spacy.util import filter_spans, load_language_data, registry
 
 from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
+from jdanalyzer.extraction.ellipsis import Elision
 from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
 __all__ = [
@@ -54,6 +56,9 @@ _LIST_CONTEXT = frozenset(
      "including", "such", "as", "of", "+", "-", "[", "]", "{", "}"}
 )
 _BAD_FOLLOWERS = frozenset({"&", "'s", "’s", "'", "-"})
+# Prefixes that make a verb of a verb ("re-train", "co-develop", "fine-tune"), where other
+# words joined by a hyphen make an adjective of it ("well-designed", "AI-driven").
+_VERB_PREFIXES = frozenset({"re", "co", "de", "fine"})
 # A verb and its object may be this many tokens apart (no punctuation or line break between).
 DEFAULT_WINDOW = 4
 # How many coordinated verbs and their conjunctions ("design, build and deploy") may stand
@@ -353,15 +358,38 @@ class TaxonomyMatcher:
         self.reach = _CHAIN + window + 3
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
-        #: The verb...object Matcher patterns of each task id.
+        #: The verb...object Matcher patterns of each task id; and those of them whose gap is
+        #: a list with commas or slashes (see _listed_gaps), which need a "," or "/" to match.
         self.task_patterns: dict[str, list[list[dict[str, Any]]]] = {}
-        #: The task ids each string hash can be the verb of (a lemma), the first part of a
-        #: multi-word verb of (a lowercase form), or the object of (a lemma).
-        self.verb_tasks: dict[int, set[str]] = defaultdict(set)
-        self.first_part_tasks: dict[int, set[str]] = defaultdict(set)
-        self.object_tasks: dict[int, set[str]] = defaultdict(set)
+        self.task_list_patterns: dict[str, list[list[dict[str, Any]]]] = {}
+        #: The task of each (verbs, objects) pair, by the pair's key: the task id for a task's
+        #: first pair, "id/k" for its k-th further pair (``Term.verb_object_groups``).
+        self.pair_task: dict[str, str] = {}
+        #: The pairs each lemma hash can be the verb of, the first word of a multi-word verb
+        #: of, or the object of; and the pairs an object of several words is of, by
+        #: :func:`fastpath.pair_hash` of its last two words (lowercase, then lemma).
+        self.verb_pairs: dict[int, set[str]] = defaultdict(set)
+        self.first_part_pairs: dict[int, set[str]] = defaultdict(set)
+        self.object_pairs: dict[int, set[str]] = defaultdict(set)
+        self.compound_pairs: dict[int, set[str]] = defaultdict(set)
+        #: The words (lemma or lowercase hashes) that can follow the first word of a
+        #: multi-word verb: the fast path looks for those verbs only where one does.
+        self.second_words: set[int] = set()
+        #: The lemma hashes of the words that can come right before the last word of an
+        #: object of several words ("data" of "data model"), and of its words that a hyphen
+        #: follows ("retrieval" of "retrieval-augmented generation").
+        self.compound_befores: set[int] = set()
+        self.hyphen_heads: set[int] = set()
+        #: Objects of several words ("data model"), by the lemma hash of their last word:
+        #: the words before it, and the tasks that list that object.
+        self.compound_objects: dict[int, dict[tuple[str, ...], set[int]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
         #: The lemmas that may stand between a verb and its gap: task verbs and COORDINATION.
         self.chain_words: list[str] = []
+        #: The lowercase forms a word of a list of objects may not take: the base and -ing
+        #: forms of the task verbs ("deploy", "deploying"), which start a clause of their own.
+        self.verb_forms: list[str] = []
         self._build(nlp)
         strings = nlp.vocab.strings
         # A match id is the hash of the term id, which is also the span's ``id``.
@@ -375,80 +403,197 @@ class TaxonomyMatcher:
         self.context_rules: dict[int, ContextRule] = {
             strings.add(t.id): ContextRule.of(t, nlp.make_doc) for t in self.taxonomy if t.has_context_rules
         }
+        # The tokenizer keeps a one-letter name and a period as one token ("Python or R."),
+        # so those cased names match that token too (see accepts_cased).
+        for term in self.taxonomy:
+            for form in (f for f in term.cased_aliases if len(f) == 1 and f.isalpha()):
+                self.cased.add(term.id, [nlp.make_doc(form + ".")])
+        #: Skills named through ellipsis: "unit" in "unit and integration tests".
+        self.elision = Elision.of(self.taxonomy.skills, nlp.make_doc, strings)
         _forget_tokenized(nlp)
 
     def _build(self, nlp: Language) -> None:
-        explicit = {form.lower() for term in self.taxonomy for form in term.phrase_forms}
-        claimed: set[str] = set()
+        # Skills and tasks are separate layers (tests/data/EXTRACTION_GOLD.md): a form names
+        # at most one skill and one task ("data validation" is a skill, and the duty).
+        explicit = {(term.kind, form.lower()) for term in self.taxonomy for form in term.phrase_forms}
+        claimed: set[tuple[str, str]] = set()
         table = lemma_lookup_table()
 
         def lemma_of(word: str) -> Any:
             return table.get(word, word)
 
-        verbs = {v.lower() for t in self.taxonomy for v in t.verbs if " " not in v}
+        verbs = {
+            verb.lower()
+            for term in self.taxonomy
+            for group, _ in term.verb_object_groups
+            for verb in group
+            if " " not in verb
+        }
         self.chain_words = sorted(
             {form for v in verbs for form in _verb_lemmas(v, lemma_of)} | self.COORDINATION
         )
+        ing_forms = {form for v in verbs for form in _inflections(v) if form.endswith("ing")}
+        self.verb_forms = sorted({v for v in verbs if "-" not in v} | ing_forms)
         for term in self.taxonomy:
             forms = []
             for form in term.phrase_forms:
                 for variant in surface_variants(form.lower()):
-                    is_own = variant == form.lower()
-                    if variant in claimed or (not is_own and variant in explicit):
+                    key = (term.kind, variant)
+                    if key in claimed or (variant != form.lower() and key in explicit):
                         continue
-                    claimed.add(variant)
+                    claimed.add(key)
                     forms.append(variant)
             if forms:
                 self.phrases.add(term.id, [nlp.make_doc(form) for form in forms])
             if term.cased_aliases:
                 self.cased.add(term.id, [nlp.make_doc(form) for form in term.cased_aliases])
-            if term.verbs and term.objects:
-                self.task_patterns[term.id] = self._verb_object_patterns(term, lemma_of)
+            if term.verb_object_groups:
+                self.task_patterns[term.id], self.task_list_patterns[term.id] = self._verb_object_patterns(
+                    term, lemma_of
+                )
 
-    def _verb_object_patterns(self, term: Term, lemma_of: Any) -> list[list[dict[str, Any]]]:
+    def _verb_object_patterns(
+        self, term: Term, lemma_of: Any
+    ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
         """spaCy Matcher patterns: a verb of the task, optionally coordinated with other task
-        verbs ("design, build and deploy"), up to ``window`` tokens, then an object."""
-        strings = self.vocab.strings
-        objects = set()
-        for word in (o.lower() for o in term.objects):
-            # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
-            objects |= {word, lemma_of(word), plural(word) or word}
-        for word in objects:
-            self.object_tasks[strings.add(word)].add(term.id)
+        verbs ("design, build and deploy"), up to ``window`` tokens, then an object of the
+        same (verbs, objects) pair; an object of several words takes its words from the window.
+        The object may also end a list of nouns that holds commas (see :meth:`_listed_gaps`):
+        those patterns are returned apart, after the others."""
         # The chain's length is bounded by ``reach`` (see verb_object_matches), not here.
         coordinated = {"LEMMA": {"IN": self.chain_words}, "OP": "*"}
-        gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{self.window}}}"}
-        obj = {"LEMMA": {"IN": sorted(objects)}, "IS_SENT_START": False}
+        patterns: list[list[dict[str, Any]]] = []
+        lists: list[list[dict[str, Any]]] = []
+        for k, (verbs, objects) in enumerate(term.verb_object_groups):
+            key = f"{term.id}/{k}" if k else term.id
+            self.pair_task[key] = term.id
+            heads = self._verb_heads(term, key, verbs, lemma_of)
+            for before, obj in self._object_tokens(term, key, objects, lemma_of):
+                words = self.window - len(before)
+                gap = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False, "OP": f"{{0,{words}}}"}
+                patterns += [[*head, coordinated, gap, *before, obj] for head in heads]
+                listed_gaps = self._listed_gaps(words)
+                lists += [[*head, *listed, *before, obj] for head in heads for listed in listed_gaps]
+        return patterns, lists
+
+    def _listed_gaps(self, words: int) -> list[list[dict[str, Any]]]:
+        """Gaps of at most ``words`` words where the object is the last of a list of nouns
+        with commas, after "and" or "or": "articulate methods, experiments, and findings",
+        "write unit, integration and contract tests". No word of the list is a verb of a
+        task in its base or -ing form ("build models, deploy pipelines and ..." lists no
+        nouns). A list without commas is a plain gap. Words joined by slashes are a list
+        too, without a conjunction ("productionize pipelines/models")."""
+        word = {"IS_PUNCT": False, "IS_SPACE": False, "IS_SENT_START": False,
+                "LOWER": {"NOT_IN": self.verb_forms}}
+        comma = {"ORTH": ",", "IS_SENT_START": False}
+        conjunction = {"LOWER": {"IN": ["and", "or"]}, "IS_SENT_START": False}
+        gaps = []
+        for listed in range(2, words + 1):
+            after = {**word, "OP": f"{{0,{words - listed}}}"}
+            optional = [token for _ in range(listed - 2) for token in (word, {**comma, "OP": "?"})]
+            # "a, b, and c" (a comma before the conjunction) and "a, b and c".
+            gaps.append([*optional, word, {**comma, "OP": "?"}, word, comma, conjunction, after])
+            gaps.append([*optional, word, comma, word, conjunction, after])
+        # "pipelines/models": the object is one of words joined by slashes.
+        slash = {"ORTH": "/", "SPACY": False, "IS_SENT_START": False}
+        gaps.append([{**word, "OP": f"{{1,{words}}}"}, slash])
+        return gaps
+
+    def _verb_heads(
+        self, term: Term, key: str, verbs: Iterable[str], lemma_of: Any
+    ) -> list[list[dict[str, Any]]]:
+        """The token patterns of ``verbs`` (of the pair ``key``): one for the single words, and
+        one per first and last word of the multi-word verbs, each word matched by its lemma
+        ("working closely with"; the words between, "closely" or "directly", are one token)."""
+        strings = self.vocab.strings
         single: set[str] = set()
-        multi = []
-        for verb in term.verbs:
+        # (first word, last word) -> the words between them (one token, or "" for none).
+        between: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for verb in verbs:
             parts = verb.lower().replace("-", " - ").split()
             if len(parts) == 1:
                 single |= _verb_lemmas(parts[0], lemma_of)
+                continue
+            if len(parts) > 3:
+                raise TaxonomyError(
+                    f"entry {term.id!r}: the verb {verb!r} has more than three words (a hyphen counts "
+                    "as one); shorten it, or name the duty as a phrase"
+                )
+            if "-" in parts:  # "fine-tune" is also written "finetune" and "fine tune"
+                single |= _verb_lemmas("".join(p for p in parts if p != "-"), lemma_of)
+            between[parts[0], parts[-1]].add(parts[1] if len(parts) == 3 else "")
+        heads: list[list[dict[str, Any]]] = [[{"LEMMA": {"IN": sorted(single)}}]] if single else []
+        for (first, last), middles in between.items():
+            head: list[dict[str, Any]] = [{"LEMMA": {"IN": sorted(_verb_lemmas(first, lemma_of))}}]
+            words = sorted(middles - {""})
+            if words == ["-"]:
+                head.append({"ORTH": "-", "OP": "?"})
+            elif words:
+                middle: dict[str, Any] = {"LOWER": {"IN": words}}
+                head.append({**middle, "OP": "?"} if "" in middles else middle)
+            head.append({"LEMMA": {"IN": sorted(_verb_lemmas(last, lemma_of))}})
+            heads.append(head)
+            for form in _verb_lemmas(first, lemma_of):
+                self.first_part_pairs[strings.add(form)].add(key)
+            self.second_words |= {strings.add(w) for w in middles - {""}}
+            self.second_words |= {strings.add(form) for form in _verb_lemmas(last, lemma_of)}
+        for form in single:
+            self.verb_pairs[strings.add(form)].add(key)
+        return heads
+
+    def _object_tokens(
+        self, term: Term, key: str, objects: Iterable[str], lemma_of: Any
+    ) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+        """(the token patterns of an object's words before its last, the pattern of its last
+        word) for the ``objects`` of the pair ``key``: one for the single-word objects, one per
+        last word of the two-word objects ("data model", "dbt model"), and one per longer
+        object. The last word is matched by its lemma, but not in its -ing form unless that is
+        listed ("model", not "modeling"); the words before it by their lowercase forms."""
+        strings = self.vocab.strings
+        listed = {o.lower() for o in objects}
+        single: set[str] = set()
+        firsts: dict[frozenset[str], set[str]] = defaultdict(set)  # last word's forms -> first words
+        found: list[tuple[list[dict[str, Any]], dict[str, Any]]] = []
+        for obj in sorted(listed):
+            *before, last = obj.replace("-", " - ").split()
+            if len(before) >= self.window:
+                raise TaxonomyError(
+                    f"entry {term.id!r}: the object {obj!r} has {len(before) + 1} words; an object "
+                    f"has at most {self.window} (the window between verb and object)"
+                )
+            # Lookup tables miss plurals of new words ("LLMs"), so list the plural too.
+            forms = {last, lemma_of(last), plural(last) or last}
+            if not before:
+                single |= forms
+                for form in forms:
+                    self.object_pairs[strings.add(form)].add(key)
+                continue
+            self.compound_befores |= {strings.add(before[-1]), strings.add(lemma_of(before[-1]))}
+            self.hyphen_heads |= {
+                strings.add(form) for word, after in pairwise(before) if after == "-"
+                for form in (word, lemma_of(word))
+            }
+            for form in forms:
+                self.compound_pairs[fastpath.pair_hash(strings.add(before[-1]), strings.add(form))].add(key)
+                self.compound_objects[strings.add(form)][tuple(before)].add(strings.add(term.id))
+            if len(before) == 1:
+                firsts[frozenset(forms)].add(before[0])
             else:
-                multi.append(parts)
-                joined = "".join(p for p in parts if p != "-")  # "fine-tune" -> "finetune"
-                single |= _verb_lemmas(joined, lemma_of)
-                self.first_part_tasks[strings.add(parts[0])].add(term.id)
-        for verb in single:
-            self.verb_tasks[strings.add(verb)].add(term.id)
-        patterns: list[list[dict[str, Any]]] = []
+                tokens = [{"LOWER": word, "IS_SENT_START": False} for word in before]
+                found.append((tokens, _object_pattern(forms, listed)))
+        for last_forms, words in firsts.items():
+            first = {"LOWER": {"IN": sorted(words)}, "IS_SENT_START": False}
+            found.append(([first], _object_pattern(set(last_forms), listed)))
         if single:
-            patterns.append([{"LEMMA": {"IN": sorted(single)}}, coordinated, gap, obj])
-        for parts in multi:
-            head: list[dict[str, Any]] = [
-                {"ORTH": "-", "OP": "?"} if p == "-" else {"LOWER": p} for p in parts[:-1]
-            ]
-            head.append({"LEMMA": {"IN": sorted(_verb_lemmas(parts[-1], lemma_of))}})
-            patterns.append([*head, coordinated, gap, obj])
-        return patterns
+            found.insert(0, ([], _object_pattern(single, listed)))
+        return found
 
     @cached_property
     def verb_object(self) -> Matcher:
         """One Matcher with every task's verb...object patterns, keyed by task id."""
         matcher = Matcher(self.vocab)
         for term_id, patterns in self.task_patterns.items():
-            matcher.add(term_id, patterns)
+            matcher.add(term_id, patterns + self.task_list_patterns[term_id])
         return matcher
 
     def __call__(self, doc: Doc) -> Doc:
@@ -486,23 +631,34 @@ class TaxonomyMatcher:
         # The longest of overlapping skills wins; tasks likewise, but only within one task id:
         # "build and deploy models" holds two tasks.
         skills = filter_spans([span for span in spans if span.id in self.skill_ids])
+        # A word coordinated with a skill may name a skill of its own: "unit and integration tests".
+        elided = self.elision.complete(doc, [(span.start, span.end, span.id) for span in skills])
+        skills = [self._span(doc, *match) for match in elided]
         by_task: dict[int, list[Span]] = defaultdict(list)
         for span in spans:
             if span.id not in self.skill_ids:
                 by_task[span.id].append(span)
-        tasks = [span for group in by_task.values() for span in filter_spans(group)]
-        return skills, sorted(tasks, key=lambda span: (span.start, span.end, span.id))
+        tasks = sorted(
+            (span.start, span.end, span.id) for group in by_task.values() for span in filter_spans(group)
+        )
+        # Matches of one task that touch are one mention: "Collaborate with" + "cross-functional teams".
+        return skills, [self._span(doc, *match) for match in fastpath.merge_touching(tasks)]
 
     def verb_object_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The ``(start, end, match_id)`` matches of the verb...object patterns in text order,
-        before overlaps are resolved: a verb takes its nearest object within ``reach``, so
-        each task keeps its shortest match from each verb."""
+        before overlaps are resolved: a verb takes its nearest object within ``reach`` (a word
+        that modifies the next, see :meth:`modifies_next`, is none), so each task keeps its
+        shortest match from each verb, if that match counts (see :meth:`accepts_verb_object`)."""
         nearest: dict[tuple[int, int], int] = {}
         for match_id, start, end in self.verb_object(doc):
-            if end - start <= self.reach + 1:
+            if end - start <= self.reach + 1 and not self.modifies_next(doc, end):
                 key = (match_id, start)
                 nearest[key] = min(nearest.get(key, end), end)
-        return sorted((start, end, match_id) for (match_id, start), end in nearest.items())
+        return sorted(
+            (start, end, match_id)
+            for (match_id, start), end in nearest.items()
+            if self.accepts_verb_object(doc, start, end, match_id)
+        )
 
     def find_matches(self, doc: Doc) -> tuple[list[Span], list[Span]]:
         """What :meth:`reference_matches` returns, found by the fast path."""
@@ -522,9 +678,35 @@ class TaxonomyMatcher:
         return rule is None or rule.accepts(doc, start, end)
 
     @staticmethod
+    def modifies_next(doc: Doc, end: int) -> bool:
+        """Whether the word before ``end`` is joined by a hyphen to the word after it ("LLM" in
+        "LLM-powered features", "retrieval" in "retrieval-augmented generation"): a part of a
+        modifier, so no object of a verb."""
+        return end < len(doc) - 1 and _joined(doc, end)
+
+    def accepts_verb_object(self, doc: Doc, start: int, end: int, match_id: int) -> bool:
+        """Whether a verb...object match ``doc[start:end]`` of ``match_id`` counts: not when
+        its verb is joined by a hyphen to the word before ("well-designed APIs", "AI-driven
+        initiatives"; but "re-train", "co-develop", "fine-tune"), nor when its object is the
+        last word of an object of several words that the task does not list ("Build data
+        models" builds no predictive model; "embedding models" are no models embedded)."""
+        if start > 1 and _joined(doc, start - 1) and doc[start - 2].lower_ not in _VERB_PREFIXES:
+            return False
+        compounds = self.compound_objects.get(doc[end - 1].lemma)
+        if compounds:
+            for before, owners in compounds.items():
+                first = end - 1 - len(before)
+                if match_id not in owners and first >= start and all(
+                    doc[first + k].lower_ == word for k, word in enumerate(before)
+                ):
+                    return False
+        return True
+
+    @staticmethod
     def accepts_cased(doc: Doc, start: int, end: int, sent_start: bool) -> bool:
         """Accept an exact-case short name only where it reads as a listed tool name;
-        ``sent_start`` says whether it starts a sentence."""
+        ``sent_start`` says whether it starts a sentence. A one-letter name ("R", or "R." with
+        the period of the sentence it ends) counts only next to list words ("Python or R.")."""
         after = doc[end] if end < len(doc) else None
         if after is not None and after.text in _BAD_FOLLOWERS and after.whitespace_ == "":
             return False
@@ -532,7 +714,7 @@ class TaxonomyMatcher:
         in_list = (before is not None and before.lower_ in _LIST_CONTEXT) or (
             after is not None and after.lower_ in _LIST_CONTEXT
         )
-        single_letter = end - start == 1 and len(doc[start].text) == 1
+        single_letter = end - start == 1 and len(doc[start].text.rstrip(".")) == 1
         if single_letter or sent_start or before is None or before.is_space:
             return in_list
         return True
@@ -551,11 +733,45 @@ def _forget_tokenized(nlp: Language) -> None:
         flush()
 
 
-def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
-    """Every lemma a form of ``verb`` can get from the lookup table: the table has quirks
-    ("developing" -> "develope"), so inflect the verb and look each form up."""
+def _joined(doc: Doc, i: int) -> bool:
+    """Whether ``doc[i]`` (neither the first nor the last token) is a hyphen inside a word: no
+    space on either side ("AI-driven")."""
+    token = doc[i]
+    return token.text == "-" and not token.whitespace_ and not doc[i - 1].whitespace_
+
+
+def _object_pattern(forms: set[str], listed: set[str]) -> dict[str, Any]:
+    """The token pattern of an object word: a lowercase form whose lemma is one of ``forms``
+    (see :func:`_forms_by_lemma`), but not an -ing form that is not in ``listed`` ("modeling"
+    is no model). One set of forms, so the Matcher checks one attribute per token."""
+    table, inverse = lemma_lookup_table(), _forms_by_lemma()
+    found = {form for lemma in forms for form in inverse.get(lemma, ())}
+    found |= {lemma for lemma in forms if lemma not in table}  # a form the table lacks is its own lemma
+    return {
+        "LOWER": {"IN": sorted(form for form in found if not form.endswith("ing") or form in listed)},
+        "IS_SENT_START": False,
+    }
+
+
+@lru_cache(maxsize=1)
+def _forms_by_lemma() -> dict[str, frozenset[str]]:
+    """spaCy's English lemma lookup table inverted: the lowercase forms of each lemma."""
+    inverse: dict[str, set[str]] = defaultdict(set)
+    for form, lemma in lemma_lookup_table().items():
+        inverse[lemma].add(form)
+    return {lemma: frozenset(found) for lemma, found in inverse.items()}
+
+
+def _inflections(verb: str) -> set[str]:
+    """The forms a verb (or a noun used as one) can take: -s, -es, -d, -ed, -ing."""
     stem = verb[:-1] if verb.endswith("e") else verb
     forms = {verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ing", stem + "ed"}
     if len(verb) > 2 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou" and verb[-3] not in "aeiou":
         forms |= {verb + verb[-1] + "ing", verb + verb[-1] + "ed"}  # ship -> shipping
-    return {verb} | {lemma_of(form) for form in forms if lemma_of(form) != form}
+    return forms
+
+
+def _verb_lemmas(verb: str, lemma_of: Any) -> set[str]:
+    """Every lemma a form of ``verb`` can get from the lookup table: the table has quirks
+    ("developing" -> "develope"), so inflect the verb and look each form up."""
+    return {verb} | {lemma_of(form) for form in _inflections(verb) if lemma_of(form) != form}

@@ -14,11 +14,14 @@ What differs from the reference path:
   a batch end to end (:class:`_TokenArrays`).
 - The verb...object Matcher does not run over whole docs. A scan over the arrays
   (:meth:`_Compiled.windows`) finds each task verb followed within reach, with no sentence
-  or clause break between, by an object of the same task (the tasks a word belongs to are
-  bits of 64-bit lanes, :class:`_MaskTable`); the Matcher of that task then runs on those
-  windows alone, so each match is the Matcher's own.
+  or clause break between, by an object of the same (verbs, objects) pair of the task (the
+  pairs a word belongs to are bits of 64-bit lanes, :class:`_MaskTable`); a multi-word verb
+  counts where a later word of it follows its first, an object of several words where its
+  last two words stand together. The Matcher of that task then runs on those windows alone,
+  so each match is the Matcher's own.
 - Context rules (:meth:`TaxonomyMatcher.accepts_context`) are checked only for the match
-  ids that have one.
+  ids that have one, and :meth:`TaxonomyMatcher.accepts_verb_object` and ``modifies_next``
+  only next to a hyphen or at the last word of an object of several words.
 - Overlaps are resolved on ``(start, end, id)`` tuples, as ``filter_spans`` resolves them
   on spans (:func:`_longest_first`).
 - String hashes are looked up for whole arrays at once in :class:`_HashTable`.
@@ -29,7 +32,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH, SENT_START
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 
     from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
 
-__all__ = ["MatchIds", "find_match_ids"]
+__all__ = ["MatchIds", "find_match_ids", "merge_touching", "pair_hash"]
 
 Found = list[tuple[int, int, int]]  # (start token, end token, match id) in text order
 
@@ -111,7 +114,16 @@ def _compiled(matcher: TaxonomyMatcher) -> _Compiled:
 
 # What a token can be in a verb...object match, as bits of its flags.
 _VERB, _OBJECT, _CHAIN_WORD, _COORDINATOR = 1, 2, 4, 8
-_MATCH_FLAGS = _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+# The last word of an object of several words and the word before it ("model" and "data"
+# of "data model"), and the first word of a multi-word verb ("work" of "work with"): such
+# a word is an object or a verb where the scan finds the other words.
+_COMPOUND_END, _COMPOUND_BEFORE, _FIRST_PART = 128, 256, 512
+# A word of an object of several words that a hyphen follows ("retrieval-augmented generation").
+_HYPHEN_HEAD = 1024
+_MATCH_FLAGS = (
+    _VERB | _OBJECT | _CHAIN_WORD | _COORDINATOR
+    | _COMPOUND_END | _COMPOUND_BEFORE | _FIRST_PART | _HYPHEN_HEAD
+)
 
 _ONE_DOC = numpy.zeros(1, dtype=numpy.int64)
 _ONE_DOC.flags.writeable = False
@@ -145,25 +157,38 @@ class _Compiled:
         # What each lemma can be in a verb...object match, as bit flags for one look-up.
         self.lemma_flags = _flag_table(
             {
-                _VERB: matcher.verb_tasks,
-                _OBJECT: matcher.object_tasks,
+                _VERB: matcher.verb_pairs,
+                _OBJECT: matcher.object_pairs,
                 _CHAIN_WORD: [strings.add(word) for word in matcher.chain_words],
+                _COMPOUND_END: matcher.compound_objects,
+                _COMPOUND_BEFORE: matcher.compound_befores,
+                _FIRST_PART: matcher.first_part_pairs,
+                _HYPHEN_HEAD: matcher.hyphen_heads,
                 _COORDINATOR: [strings.add(word) for word in matcher.COORDINATION],
             }
         )
         self.hyphen = numpy.uint64(strings.add("-"))
-        # One Matcher per task, so that a window is checked against that task's patterns only.
+        self.list_marks = numpy.array([strings.add(","), strings.add("/")], dtype=numpy.uint64)
+        # One Matcher per task, so that a window is checked against that task's patterns only;
+        # and one with its list patterns, which can match only in a window with "," or "/".
         self.task_matchers: dict[str, Matcher] = {}
+        self.list_matchers: dict[str, Matcher] = {}
         for term_id, patterns in matcher.task_patterns.items():
             self.task_matchers[term_id] = Matcher(matcher.vocab)
             self.task_matchers[term_id].add(term_id, patterns)
+            if matcher.task_list_patterns.get(term_id):
+                self.list_matchers[term_id] = Matcher(matcher.vocab)
+                self.list_matchers[term_id].add(term_id, matcher.task_list_patterns[term_id])
         # The verb and object look-ups with the task ids as bits, in rows of 64-bit lanes:
         # the scan tests every (verb, object) pair at once for a task they share.
-        self.task_of_bit = sorted(matcher.task_patterns)
-        self.verb_lanes, self.first_part_lanes, self.object_lanes = (
-            _MaskTable(terms, self.task_of_bit)
-            for terms in (matcher.verb_tasks, matcher.first_part_tasks, matcher.object_tasks)
+        self.task_of_bit = sorted(matcher.pair_task)
+        self.verb_lanes, self.first_part_lanes, self.object_lanes, self.compound_lanes = (
+            _MaskTable(pairs, self.task_of_bit)
+            for pairs in (
+                matcher.verb_pairs, matcher.first_part_pairs, matcher.object_pairs, matcher.compound_pairs
+            )
         )
+        self.second_words = _HashTable(dict.fromkeys(matcher.second_words, 1))
         # (sentencizer, lemmatizer, punct_chars, _LexemeTable) of the last batch.
         self._lexemes: tuple[ArraySentencizer, CaseFoldingLemmatizer, tuple[str, ...], _LexemeTable] | None
         self._lexemes = None
@@ -200,7 +225,9 @@ class _Compiled:
                 ) and matcher.accepts_context(doc, start, end, match_id):
                     (skills if match_id in skill_ids else tasks).append((start, end, match_id))
             tasks += verb_object
-            results.append((_longest_first(skills), _longest_per_id(tasks)))
+            lowers = tokens.lowers[first : first + len(doc)]
+            skills = matcher.elision.complete(doc, _longest_first(skills), lowers)
+            results.append((skills, merge_touching(_longest_per_id(tasks))))
         return results
 
     def verb_object_matches(self, docs: Sequence[Doc], tokens: _TokenArrays) -> list[Found]:
@@ -219,6 +246,13 @@ class _Compiled:
                 by_doc[k].append((term_id, start, end))
         lemmas = tokens.lemmas
         firsts_list = firsts.tolist()
+        accepts, modifies_next = self.matcher.accepts_verb_object, self.matcher.modifies_next
+        # modifies_next can say yes only before a hyphen, accepts_verb_object no only after
+        # one or at the last word of an object of several words: elsewhere nothing is asked.
+        hyphens = numpy.append(tokens.lowers == self.hyphen, False)
+        # How many commas and slashes come before each token (list patterns need one).
+        marks = numpy.concatenate(([0], numpy.cumsum(numpy.isin(tokens.lowers, self.list_marks))))
+        compound_ends = (tokens.flags & _COMPOUND_END) != 0
         for k, doc_windows in by_doc.items():
             doc, first = docs[k], firsts_list[k]
             if not tokens.annotated:
@@ -226,16 +260,28 @@ class _Compiled:
                 # reads that the doc lacks (its IS_SENT_START checks read False, as they
                 # would on the annotated doc; see windows).
                 doc.from_array([LEMMA], lemmas[first : first + len(doc)].reshape(-1, 1))  # type: ignore[arg-type]
-            # A verb takes its nearest object: keep the shortest match per task and start.
-            # The scan found lemmas, so the Matcher's check for missing lemmas is skipped.
+            # A verb takes its nearest object: keep the shortest match per task and start, if
+            # it counts (see accepts_verb_object). The scan found lemmas, so the Matcher's
+            # check for missing lemmas is skipped.
             n = len(doc)
             nearest: dict[tuple[int, int], int] = {}
             for term_id, start, end in doc_windows:
+                window = doc[start - first : end - first]
+                matches = self.task_matchers[term_id](window, allow_missing=True)
+                if marks[end] > marks[start] and term_id in self.list_matchers:
+                    matches += self.list_matchers[term_id](window, allow_missing=True)
                 start, end = start - first, end - first
-                for match_id, s, e in self.task_matchers[term_id](doc[start:end], allow_missing=True):
+                for match_id, s, e in matches:
+                    if hyphens[first + start + e] and modifies_next(doc, start + e):
+                        continue
                     key = (match_id, start + s)
                     nearest[key] = min(nearest.get(key, n), start + e)
-            found[k] = sorted((s, e, m) for (m, s), e in nearest.items())
+            found[k] = sorted(
+                (s, e, m)
+                for (m, s), e in nearest.items()
+                if not (hyphens[first + s - 1] or compound_ends[first + e - 1])
+                or accepts(doc, s, e, m)
+            )
         return found
 
     def windows(self, tokens: _TokenArrays) -> dict[str, list[list[int]]]:
@@ -243,10 +289,29 @@ class _Compiled:
         task's verb...object patterns can match, over ``tokens`` (one doc or several)."""
         n = len(tokens.flags)
         flags = tokens.flags
-        objects = numpy.flatnonzero(flags & _OBJECT)
+        lemmas, lowers = tokens.lemmas, tokens.lowers
+        is_object = (flags & _OBJECT) != 0
+        ends = numpy.flatnonzero((flags[1:] & _COMPOUND_END != 0) & (flags[:-1] & _COMPOUND_BEFORE != 0)) + 1
+        if ends.size:
+            # An object of several words ("data model") is its last word right after the one before.
+            is_object[ends[self.compound_lanes.contains(pair_hash(lowers[ends - 1], lemmas[ends]))]] = True
+        objects = numpy.flatnonzero(is_object)
         if not objects.size:
             return {}
-        verbs = numpy.flatnonzero(flags & _VERB)
+        is_verb = (flags & _VERB) != 0
+        is_first = None  # whether each token starts a multi-word verb
+        firsts = numpy.flatnonzero(flags[:-1] & _FIRST_PART)
+        if firsts.size:
+            # The first word of a multi-word verb counts where a later word of it follows:
+            # "work with" and "working closely with", not "work in a team".
+            after = firsts + 1
+            second = self.second_words
+            firsts = firsts[second.contains(lemmas[after]) | second.contains(lowers[after])]
+            if firsts.size:
+                is_first = numpy.zeros(n, dtype=bool)
+                is_first[firsts] = True
+                is_verb |= is_first
+        verbs = numpy.flatnonzero(is_verb)
         if not verbs.size:
             return {}
         # The scan from a verb stops before the next sentence start, at the next punctuation
@@ -256,11 +321,12 @@ class _Compiled:
         window = self.matcher.window
         starts = tokens.sent_starts
         breaks = tokens.breaks & ((flags & _COORDINATOR) == 0)
-        lemmas, lowers = tokens.lemmas, tokens.lowers
-        if len(self.first_part_lanes):
-            # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part.
-            after_first_part = self.first_part_lanes.contains(lowers[:-1])
-            breaks[1:] &= ~(after_first_part & (lowers[1:] == self.hyphen))
+        # "-" in a multi-word verb ("fine-tune") is no break after the verb's first part, nor
+        # in an object of several words ("retrieval-augmented generation").
+        joins = (flags[:-1] & _HYPHEN_HEAD) != 0
+        if is_first is not None:
+            joins |= is_first[:-1]
+        breaks[1:] &= ~(joins & (lowers[1:] == self.hyphen))
         stops = numpy.flatnonzero(starts | breaks)
         last_before_stop = numpy.append(stops - starts[stops], n - 1)
         last = numpy.minimum(
@@ -281,14 +347,19 @@ class _Compiled:
         gap_fill = numpy.cumsum((flags & _CHAIN_WORD) == 0)
         verb_lanes = self.verb_lanes.get(lemmas[pair_verb])
         limit = gap_fill[pair_verb] + window
-        if len(self.first_part_lanes):
-            verb_lanes |= self.first_part_lanes.get(lowers[pair_verb])
-            limit += numpy.where(self.first_part_lanes.contains(lowers[pair_verb]), 2, 0)
-        # A pair can match when the object is within the gap and verb and object share a
-        # task; the loop below goes through the tasks each such pair shares.
-        shared = verb_lanes & self.object_lanes.get(lemmas[pair_object])
+        if is_first is not None:
+            at_first = is_first[pair_verb]
+            verb_lanes[at_first] |= self.first_part_lanes.get(lemmas[pair_verb[at_first]])
+            limit += numpy.where(at_first, 2, 0)
+        # A pair can match when the object is within the gap and verb and object are of one
+        # (verbs, objects) pair of a task; the loop below goes through each such task.
+        object_lanes = self.object_lanes.get(lemmas[pair_object])
+        if len(self.compound_lanes):
+            object_lanes |= self.compound_lanes.get(pair_hash(lowers[pair_object - 1], lemmas[pair_object]))
+        shared = verb_lanes & object_lanes
         keep = (gap_fill[pair_object - 1] <= limit) & shared.any(axis=1)
         task_of_bit = self.task_of_bit
+        pair_task = self.matcher.pair_task
         windows: dict[str, list[list[int]]] = defaultdict(list)  # task id -> [start, end]s
         for i, j, lanes in zip(
             pair_verb[keep].tolist(), pair_object[keep].tolist(), shared[keep].tolist(), strict=True
@@ -297,7 +368,7 @@ class _Compiled:
                 while common:
                     bit = common & -common
                     common ^= bit
-                    spans = windows[task_of_bit[64 * lane + bit.bit_length() - 1]]
+                    spans = windows[pair_task[task_of_bit[64 * lane + bit.bit_length() - 1]]]
                     # A window holds no sentence start but at its first token, so the
                     # Matcher's IS_SENT_START checks (never on a first token) read False.
                     if spans and (i < spans[-1][1] or (i == spans[-1][1] and not starts[i])):
@@ -315,18 +386,15 @@ class _Compiled:
             lowers=lowers,
             sent_starts=rows[:, 2] == 1,
             breaks=(rows[:, 3] + rows[:, 4]) > 0,
-            flags=self.token_flags(lemmas, lowers),
+            flags=self.token_flags(lemmas),
             idx=rows[:, 5],
             ends=rows[:, 5] + rows[:, 6],
         )
 
-    def token_flags(self, lemmas: numpy.ndarray, lowers: numpy.ndarray) -> numpy.ndarray:
-        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma
-        and, for the first part of a multi-word verb, its lowercase form."""
-        flags = self.lemma_flags.get(lemmas)[0]
-        if len(self.first_part_lanes):
-            flags |= numpy.where(self.first_part_lanes.contains(lowers), _VERB, 0).astype(numpy.uint64)
-        return flags
+    def token_flags(self, lemmas: numpy.ndarray) -> numpy.ndarray:
+        """What each token can be in a verb...object match (``_VERB`` etc.), from its lemma; the
+        first words of multi-word verbs are found by the scan (:meth:`windows`)."""
+        return self.lemma_flags.get(lemmas)[0]
 
     def batch_arrays(
         self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
@@ -414,7 +482,7 @@ class _LexemeTable:
         lexemes = [vocab[orth] for orth in orths.tolist()]
         lowers = numpy.array([lex.lower for lex in lexemes], dtype=numpy.uint64)
         lemmas = self._lemmatizer.lemma_hashes(lowers)
-        flags = self._compiled.token_flags(lemmas, lowers)
+        flags = self._compiled.token_flags(lemmas)
         for bit, values in (
             (self.ENDER, self._sentencizer.is_ender(orths)),
             (self.PUNCT, numpy.array([lex.is_punct for lex in lexemes], dtype=bool)),
@@ -537,6 +605,21 @@ class _Sorted:
         return numpy.where(found, self.values[at], numpy.uint64(0)), found
 
 
+_PAIR_MULTIPLIER = 0x9E3779B97F4A7C15  # odd, so that distinct (a, b) rarely give one hash
+
+
+@overload
+def pair_hash(first: int, second: int) -> int: ...
+@overload
+def pair_hash(first: numpy.ndarray, second: numpy.ndarray) -> numpy.ndarray: ...
+def pair_hash(first: int | numpy.ndarray, second: int | numpy.ndarray) -> int | numpy.ndarray:
+    """One 64-bit hash for two string hashes (or for each pair of two arrays of them): the
+    last two words of an object of several words, looked up for a whole doc at once."""
+    if isinstance(first, numpy.ndarray):
+        return first * numpy.uint64(_PAIR_MULTIPLIER) + second  # wraps around, as uint64 does
+    return (first * _PAIR_MULTIPLIER + int(second)) & 0xFFFFFFFFFFFFFFFF
+
+
 def _flag_table(groups: dict[int, Iterable[int]]) -> _HashTable:
     """Bit flags by string hash: what each lemma can be in a verb...object match."""
     flags: dict[int, int] = defaultdict(int)
@@ -595,6 +678,26 @@ def _settle(run: Found) -> Found:
             kept.append(match)
             seen.update(range(start, end))
     return sorted(kept)
+
+
+def merge_touching(matches: Found) -> Found:
+    """Matches in text order with those of one id that touch (one ends where the next starts)
+    made one: "Collaborate with" and "cross-functional teams" name one duty.
+
+    Example:
+        >>> merge_touching([(0, 2, 7), (2, 5, 7), (2, 4, 9), (6, 8, 7)])
+        [(0, 5, 7), (2, 4, 9), (6, 8, 7)]
+    """
+    merged: Found = []
+    last: dict[int, int] = {}  # where in ``merged`` each id's last match is
+    for start, end, match_id in matches:
+        k = last.get(match_id)
+        if k is not None and merged[k][1] == start:
+            merged[k] = (merged[k][0], end, match_id)
+        else:
+            last[match_id] = len(merged)
+            merged.append((start, end, match_id))
+    return sorted(merged)
 
 
 def _longest_per_id(matches: Found) -> Found:

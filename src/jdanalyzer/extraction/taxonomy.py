@@ -17,6 +17,7 @@ the posting must contain.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -43,7 +44,15 @@ class Term:
 
     ``aliases`` and ``phrases`` match case-insensitively; ``cased_aliases`` match only with
     their exact case; a task also matches a verb of ``verbs`` followed closely by an
-    object of ``objects`` (compared on lemmas).
+    object of ``objects`` (compared on lemmas), and likewise for each further pair of
+    verbs and objects in ``verb_objects``, for duties whose verbs take other objects
+    ("write SQL", "tune queries" beside "query databases").
+
+    A verb of several words matches each word by its lemma ("work closely with",
+    "setting up"). An object of several words ("data model") is its last word, compared
+    on its lemma, right after the others (compared on lowercase forms); it claims that
+    word from the tasks that do not list it: in "Build data models" the data model is no
+    predictive model.
 
     Context rules, for names that can mean something else; they apply to every match of
     the surface forms above (not to verb...object matches), compared on lowercase words
@@ -68,6 +77,7 @@ class Term:
     verbs: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    verb_objects: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     not_preceded_by: tuple[str, ...] = ()
     not_followed_by: tuple[str, ...] = ()
     only_with: tuple[str, ...] = ()
@@ -76,6 +86,12 @@ class Term:
     def surface_forms(self) -> tuple[str, ...]:
         """Every surface form as written in the data: aliases, phrases and cased aliases."""
         return self.aliases + self.phrases + self.cased_aliases
+
+    @property
+    def verb_object_groups(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Each (verbs, objects) pair of the task: ``verbs`` and ``objects``, then ``verb_objects``."""
+        main = ((self.verbs, self.objects),) if self.verbs and self.objects else ()
+        return main + self.verb_objects
 
     @property
     def has_context_rules(self) -> bool:
@@ -104,6 +120,22 @@ class Term:
                 raise TaxonomyError(f"{where}: entry {data['id']!r}: {key} must be a list of strings")
             return tuple(value)
 
+        def groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+            value = data.get("verb_objects") or []
+            if not isinstance(value, list) or not all(
+                isinstance(group, dict) and set(group) == {"verbs", "objects"}
+                and all(
+                    isinstance(words, list) and words and all(isinstance(w, str) for w in words)
+                    for words in group.values()
+                )
+                for group in value
+            ):
+                raise TaxonomyError(
+                    f"{where}: entry {data['id']!r}: verb_objects must be a list of "
+                    '{"verbs": [...], "objects": [...]} with strings in both lists'
+                )
+            return tuple((tuple(group["verbs"]), tuple(group["objects"])) for group in value)
+
         return cls(
             id=str(data["id"]),
             name=str(data["name"]),
@@ -116,6 +148,7 @@ class Term:
             verbs=strings("verbs"),
             objects=strings("objects"),
             phrases=strings("phrases"),
+            verb_objects=groups(),
             not_preceded_by=strings("not_preceded_by"),
             not_followed_by=strings("not_followed_by"),
             only_with=strings("only_with"),
@@ -221,20 +254,29 @@ def plural(word: str) -> str | None:
 
 
 def surface_variants(form: str) -> list[str]:
-    """Spelling variants of a lowercase surface form: hyphen variants and a plural.
+    """Spelling variants of a lowercase surface form: hyphen variants and a plural. A name of
+    two or three plain words is also written hyphenated, as a modifier ("machine-learning
+    models", "multiple-testing corrections").
 
     Example:
         >>> surface_variants("fine-tuning")
         ['fine-tuning', 'fine tuning', 'finetuning', 'fine-tunings', 'fine tunings', 'finetunings']
+        >>> surface_variants("big data")
+        ['big data', 'big-data', 'big datas', 'big-datas']
     """
     bases = [form]
     if "-" in form:
         bases += [form.replace("-", " "), form.replace("-", "")]
+    elif _PLAIN_WORDS.fullmatch(form):
+        bases.append(form.replace(" ", "-"))
     variants: list[str] = []
     for base in bases + [p for p in (_plural_phrase(b) for b in bases) if p]:
         if base not in variants:
             variants.append(base)
     return variants
+
+
+_PLAIN_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+){1,2}")
 
 
 def _plural_phrase(phrase: str) -> str | None:
