@@ -258,7 +258,7 @@ def test_long_runs_are_extracted_and_classified_in_linear_time(run: str) -> None
     result = extract(posting)
     assert time.perf_counter() - start < 10
     assert [m.id for m in result.skills] == [
-        "rag", "pytorch", "langchain", "llm", "vllm", "python", "docker", "kubernetes"
+        "rag", "pytorch", "langchain", "llm", "vllm", "fine_tuning", "python", "docker", "kubernetes"
     ]
     assert {"build_rag_pipelines", "deploy_models", "fine_tune_models"} <= {m.id for m in result.tasks}
 
