@@ -171,14 +171,9 @@ class _Compiled:
         self.list_marks = numpy.array([strings.add(","), strings.add("/")], dtype=numpy.uint64)
         # One Matcher per task, so that a window is checked against that task's patterns only;
         # and one with its list patterns, which can match only in a window with "," or "/".
-        self.task_matchers: dict[str, Matcher] = {}
-        self.list_matchers: dict[str, Matcher] = {}
-        for term_id, patterns in matcher.task_patterns.items():
-            self.task_matchers[term_id] = Matcher(matcher.vocab)
-            self.task_matchers[term_id].add(term_id, patterns)
-            if matcher.task_list_patterns.get(term_id):
-                self.list_matchers[term_id] = Matcher(matcher.vocab)
-                self.list_matchers[term_id].add(term_id, matcher.task_list_patterns[term_id])
+        # Each is built when a window first needs it (:meth:`task_matcher`): building all of
+        # them costs more than reading a posting, and one posting asks for a few.
+        self._task_matchers: dict[tuple[str, bool], Matcher | None] = {}
         # The verb and object look-ups with the task ids as bits, in rows of 64-bit lanes:
         # the scan tests every (verb, object) pair at once for a task they share.
         self.task_of_bit = sorted(matcher.pair_task)
@@ -192,6 +187,25 @@ class _Compiled:
         # (sentencizer, lemmatizer, punct_chars, _LexemeTable) of the last batch.
         self._lexemes: tuple[ArraySentencizer, CaseFoldingLemmatizer, tuple[str, ...], _LexemeTable] | None
         self._lexemes = None
+
+    @overload
+    def task_matcher(self, term_id: str) -> Matcher: ...
+    @overload
+    def task_matcher(self, term_id: str, *, lists: bool) -> Matcher | None: ...
+
+    def task_matcher(self, term_id: str, *, lists: bool = False) -> Matcher | None:
+        """The Matcher of one task's verb...object patterns (``lists``: of its list patterns,
+        None when it has none), built on first use."""
+        key = (term_id, lists)
+        if key not in self._task_matchers:
+            rules = self.matcher.task_list_patterns if lists else self.matcher.task_patterns
+            patterns = rules.get(term_id)
+            built = None
+            if patterns:
+                built = Matcher(self.matcher.vocab)
+                built.add(term_id, patterns)
+            self._task_matchers[key] = built
+        return self._task_matchers[key]
 
     def match_annotated(self, doc: Doc) -> MatchIds:
         """The matches of a doc that carries sentence starts and lemmas."""
@@ -267,9 +281,11 @@ class _Compiled:
             nearest: dict[tuple[int, int], int] = {}
             for term_id, start, end in doc_windows:
                 window = doc[start - first : end - first]
-                matches = self.task_matchers[term_id](window, allow_missing=True)
-                if marks[end] > marks[start] and term_id in self.list_matchers:
-                    matches += self.list_matchers[term_id](window, allow_missing=True)
+                matches = self.task_matcher(term_id)(window, allow_missing=True)
+                if marks[end] > marks[start]:
+                    list_matcher = self.task_matcher(term_id, lists=True)
+                    if list_matcher is not None:
+                        matches += list_matcher(window, allow_missing=True)
                 start, end = start - first, end - first
                 for match_id, s, e in matches:
                     if hyphens[first + start + e] and modifies_next(doc, start + e):
