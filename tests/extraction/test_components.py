@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from spacy.pipeline import Sentencizer
 from spacy.util import filter_spans
 
+from jdanalyzer.extraction import fastpath
 from jdanalyzer.extraction.extract import doc_to_extraction, extract_many, prepare_text
 from jdanalyzer.extraction.fastpath import (
     _compiled,
@@ -23,6 +26,7 @@ from jdanalyzer.extraction.pipeline import (
     LEMMATIZER_PIPE,
     SENTENCIZER_PIPE,
     TAXONOMY_PIPE,
+    build_pipeline,
     get_pipeline,
 )
 
@@ -410,3 +414,15 @@ def test_coordinated_words_name_the_skills_they_stand_for(
 def test_a_conjunct_that_repeats_the_skills_first_word_stands_for_nothing() -> None:
     [result] = extract_many(["Help clients use their data and data science methods."])
     assert [(m.matched, m.id) for m in result.skills] == [("data science methods", "data_science")]
+
+
+def test_the_fast_path_tables_go_with_their_pipeline() -> None:
+    nlp = build_pipeline()
+    doc = nlp("Deploy models with vLLM.")
+    assert [s.id_ for s in doc.spans["skills"]] == ["vllm"]
+    matcher = nlp.get_pipe("jdanalyzer_taxonomy")
+    assert matcher in fastpath._COMPILED
+    held = len(fastpath._COMPILED)
+    del nlp, matcher, doc
+    gc.collect()
+    assert len(fastpath._COMPILED) == held - 1

@@ -152,7 +152,9 @@ class _Compiled:
     the words of verb...object patterns, a Matcher per task, and lexeme tables."""
 
     def __init__(self, matcher: TaxonomyMatcher) -> None:
-        self.matcher = matcher
+        # A proxy: _COMPILED holds the matcher weakly, and a strong reference from its own
+        # value would keep every matcher (and its pipeline) alive for good.
+        self.matcher = weakref.proxy(matcher)
         strings = matcher.vocab.strings
         # What each lemma can be in a verb...object match, as bit flags for one look-up.
         self.lemma_flags = _flag_table(
