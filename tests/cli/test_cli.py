@@ -90,6 +90,19 @@ def test_empty_input_is_a_one_line_error(command: str, text: str) -> None:
     assert error_line(result) == "Error: the posting is empty; paste or pipe the text of a job ad"
 
 
+@pytest.mark.parametrize("command", ["extract", "classify"])
+def test_one_posting_commands_turn_the_collector_back_on(command: str, samples: dict[str, str]) -> None:
+    import gc
+
+    assert gc.isenabled()
+    result = invoke(command, "-", input=samples["ai_engineer"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    failed = invoke(command, "-", input="")
+    assert failed.exit_code == 2
+    assert gc.isenabled()
+
+
 def test_missing_file(tmp_path: Path) -> None:
     result = invoke("classify", str(tmp_path / "nope.txt"))
     assert result.exit_code == 2

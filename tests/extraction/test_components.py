@@ -426,3 +426,25 @@ def test_the_fast_path_tables_go_with_their_pipeline() -> None:
     del nlp, matcher, doc
     gc.collect()
     assert len(fastpath._COMPILED) == held - 1
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_building_the_pipeline_pauses_the_collector_and_restores_it(was_on: bool) -> None:
+    from jdanalyzer.extraction import components as components_module
+
+    seen = []
+    original = components_module.TaxonomyMatcher._build
+
+    def build(self, nlp):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return original(self, nlp)
+
+    (gc.enable if was_on else gc.disable)()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(components_module.TaxonomyMatcher, "_build", build)
+            build_pipeline()
+        assert seen == [False]
+        assert gc.isenabled() is was_on
+    finally:
+        gc.enable()

@@ -176,7 +176,7 @@ def _adjective(side: str) -> str:
 def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
     """How many distinct terms, and the most frequent few in the ad's own words: "XGBoost, A/B tests"."""
     counts = Counter(m.id for m in matches)
-    said = {}
+    said: dict[str, str] = {}
     for m in matches:
         # a skill as the ad wrote it ("A/B tests"); a task by its name (its words may be scattered)
         said.setdefault(m.id, " ".join(m.matched.split()) if m.kind == "skill" else m.name)
