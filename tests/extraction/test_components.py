@@ -448,3 +448,23 @@ def test_building_the_pipeline_pauses_the_collector_and_restores_it(was_on: bool
         assert gc.isenabled() is was_on
     finally:
         gc.enable()
+
+
+def test_the_pipeline_tokenizer_splits_postings_as_spacys_does(postings_sample) -> None:
+    """The pipeline drops the whitespace special cases that kept spaCy's tokenizer from
+    caching (see cache_every_chunk): the tokens must stay those of a stock tokenizer, on
+    postings as normalized and as written (tabs, runs of spaces, no-break spaces)."""
+    import spacy
+    from spacy.attrs import IDX, NORM, ORTH, SPACY
+
+    stock = spacy.blank("en")
+    ours = get_pipeline()
+    assert "\n" in stock.tokenizer.rules and "\n" not in ours.tokenizer.rules
+    raw = postings_sample["description"].sample(min(300, len(postings_sample)), random_state=3).tolist()
+    odd = ["a\tb\t\tc\n\n\n  d \u00a0e", "\n", "  x  \n", "line one\r\nline two\t", "e.g. don't\nU.S.\n:)"]
+    attrs = [ORTH, IDX, SPACY, NORM]
+    for text in raw + [prepare_text(t)[0] for t in raw] + odd:
+        for _ in range(2):  # the second time from the cache
+            expected, got = stock.make_doc(text), ours.make_doc(text)
+            assert len(got) == len(expected), text[:80]
+            assert (got.to_array(attrs) == expected.to_array(attrs)).all(), text[:80]
