@@ -68,6 +68,22 @@ def test_the_import_contract_holds() -> None:
     assert "broken" in out.stdout and "0 broken" in out.stdout
 
 
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """No import cycle among jdanalyzer's modules, counting imports made only for type
+    checking and inside functions (grimp reads them all)."""
+    grimp = pytest.importorskip("grimp", reason="grimp comes with import-linter (pip install -e '.[dev]')")
+    graph = grimp.build_graph("jdanalyzer")
+    assert "jdanalyzer.audit.run" in graph.find_modules_directly_imported_by("jdanalyzer.audit.charts")
+    cycles = [
+        chain
+        for module in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(module))
+        if imported != module
+        and (chain := graph.find_shortest_chain(importer=imported, imported=module)) is not None
+    ]
+    assert cycles == []
+
+
 #: What a module may import inside a function: optional extras (a missing one is a clear
 #: error when the feature is used) and the readers of file formats that need them.
 DEFERRED_OK = ("dask", "distributed", "docx", "inscriptis", "jinja2", "markupsafe", "matplotlib",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jdanalyzer.audit.ads import Ad, AdProblem, read_ads
 from jdanalyzer.audit.findings import SEVERITIES, Finding, Span, make_spans, write_findings
@@ -29,12 +29,9 @@ from jdanalyzer.audit.rules import RULES, AdContext, CompanyContext
 from jdanalyzer.audit.shared_text import SharedPassage
 from jdanalyzer.errors import InputError
 from jdanalyzer.extraction.extract import prepare_text
-from jdanalyzer.model.predict import load_model
+from jdanalyzer.model.predict import RoleModel, load_model
 from jdanalyzer.text.sections import Section, split_sections
 from jdanalyzer.types import LABEL_TITLES, SIDES, Match
-
-if TYPE_CHECKING:
-    from jdanalyzer.model.predict import RoleModel
 
 __all__ = [
     "AdAudit", "AuditResult", "Finding", "Span", "audit", "audit_ads", "write_findings",

@@ -31,19 +31,80 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, overload
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, Protocol, overload
 
 import numpy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH, SENT_START
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+from jdanalyzer.extraction.ellipsis import Elision
 
-    from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
+__all__ = ["Lemmatizer", "MatchIds", "Rules", "Sentencizer", "find_match_ids", "merge_touching", "pair_hash"]
 
-__all__ = ["MatchIds", "find_match_ids", "merge_touching", "pair_hash"]
+Patterns = dict[str, list[list[dict[str, Any]]]]  # Matcher patterns by task id
+
+
+class Rules(Protocol):
+    """What the fast path reads of the taxonomy matcher
+    (:class:`~jdanalyzer.extraction.components.TaxonomyMatcher`, which documents each): its
+    PhraseMatchers and verb...object patterns, the word tables the scan is built from, and
+    the checks a match must pass. Only the matcher builds these; the fast path reads them."""
+
+    COORDINATION: frozenset[str]
+    vocab: Vocab
+    phrases: PhraseMatcher
+    cased: PhraseMatcher
+    task_patterns: Patterns
+    task_list_patterns: Patterns
+    pair_task: dict[str, str]
+    verb_pairs: dict[int, set[str]]
+    first_part_pairs: dict[int, set[str]]
+    object_pairs: dict[int, set[str]]
+    compound_pairs: dict[int, set[str]]
+    second_words: set[int]
+    compound_befores: set[int]
+    hyphen_heads: set[int]
+    compound_objects: dict[int, dict[tuple[str, ...], set[int]]]
+    chain_words: list[str]
+    window: int
+    reach: int
+    skill_ids: frozenset[int]
+    elision: Elision
+
+    @property
+    def context_rules(self) -> Mapping[int, Any]: ...
+
+    def accepts_context(self, doc: Doc, start: int, end: int, match_id: int) -> bool: ...
+    def accepts_verb_object(self, doc: Doc, start: int, end: int, match_id: int) -> bool: ...
+    def modifies_next(self, doc: Doc, end: int) -> bool: ...
+    def accepts_cased(self, doc: Doc, start: int, end: int, sent_start: bool) -> bool: ...
+
+
+class Sentencizer(Protocol):
+    """What the fast path reads of the sentencizer
+    (:class:`~jdanalyzer.extraction.components.ArraySentencizer`)."""
+
+    punct_chars: Collection[str]
+
+    def __call__(self, doc: Doc) -> Doc: ...
+    def is_ender(self, orths: numpy.ndarray) -> numpy.ndarray: ...
+    def sentence_starts(
+        self, is_ender: numpy.ndarray, is_punct: numpy.ndarray, firsts: numpy.ndarray | None = None
+    ) -> numpy.ndarray: ...
+
+
+class Lemmatizer(Protocol):
+    """What the fast path reads of the lemmatizer
+    (:class:`~jdanalyzer.extraction.components.CaseFoldingLemmatizer`)."""
+
+    @property
+    def mode(self) -> str: ...
+
+    def __call__(self, doc: Doc) -> Doc: ...
+    def lemma_hashes(self, lowers: numpy.ndarray) -> numpy.ndarray: ...
 
 Found = list[tuple[int, int, int]]  # (start token, end token, match id) in text order
 
@@ -58,11 +119,11 @@ class MatchIds(NamedTuple):
 
 
 def find_match_ids(
-    matcher: TaxonomyMatcher,
+    matcher: Rules,
     docs: Sequence[Doc],
     *,
-    sentencizer: ArraySentencizer | None = None,
-    lemmatizer: CaseFoldingLemmatizer | None = None,
+    sentencizer: Sentencizer | None = None,
+    lemmatizer: Lemmatizer | None = None,
 ) -> list[MatchIds]:
     """The skills and tasks ``matcher`` finds in each of ``docs``, as
     :meth:`~jdanalyzer.extraction.components.TaxonomyMatcher.reference_matches` finds them,
@@ -101,10 +162,10 @@ def find_match_ids(
     ]
 
 
-_COMPILED: weakref.WeakKeyDictionary[TaxonomyMatcher, _Compiled] = weakref.WeakKeyDictionary()
+_COMPILED: weakref.WeakKeyDictionary[Rules, _Compiled] = weakref.WeakKeyDictionary()
 
 
-def _compiled(matcher: TaxonomyMatcher) -> _Compiled:
+def _compiled(matcher: Rules) -> _Compiled:
     """The fast path's tables for ``matcher``, made on first use."""
     compiled = _COMPILED.get(matcher)
     if compiled is None:
@@ -151,7 +212,7 @@ class _Compiled:
     """What the fast path derives from a :class:`TaxonomyMatcher`'s rules: hash tables of
     the words of verb...object patterns, a Matcher per task, and lexeme tables."""
 
-    def __init__(self, matcher: TaxonomyMatcher) -> None:
+    def __init__(self, matcher: Rules) -> None:
         # A proxy: _COMPILED holds the matcher weakly, and a strong reference from its own
         # value would keep every matcher (and its pipeline) alive for good.
         self.matcher = weakref.proxy(matcher)
@@ -187,7 +248,7 @@ class _Compiled:
         )
         self.second_words = _HashTable(dict.fromkeys(matcher.second_words, 1))
         # (sentencizer, lemmatizer, punct_chars, _LexemeTable) of the last batch.
-        self._lexemes: tuple[ArraySentencizer, CaseFoldingLemmatizer, tuple[str, ...], _LexemeTable] | None
+        self._lexemes: tuple[Sentencizer, Lemmatizer, tuple[str, ...], _LexemeTable] | None
         self._lexemes = None
 
     @overload
@@ -415,7 +476,7 @@ class _Compiled:
         return self.lemma_flags.get(lemmas)[0]
 
     def batch_arrays(
-        self, docs: Sequence[Doc], sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+        self, docs: Sequence[Doc], sentencizer: Sentencizer, lemmatizer: Lemmatizer
     ) -> _TokenArrays:
         """The token arrays of non-empty docs fresh from the tokenizer, end to end, as they
         would be once ``sentencizer`` and then ``lemmatizer`` (in lookup mode) annotated
@@ -454,7 +515,7 @@ class _Compiled:
             firsts=firsts,
         )
 
-    def lexeme_table(self, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer) -> _LexemeTable:
+    def lexeme_table(self, sentencizer: Sentencizer, lemmatizer: Lemmatizer) -> _LexemeTable:
         """The lexeme table for these components, kept while they and the sentence enders stay."""
         chars = tuple(sentencizer.punct_chars)
         cached = self._lexemes
@@ -474,7 +535,7 @@ class _LexemeTable:
     ENDER, PUNCT, SPACE = 16, 32, 64
 
     def __init__(
-        self, compiled: _Compiled, sentencizer: ArraySentencizer, lemmatizer: CaseFoldingLemmatizer
+        self, compiled: _Compiled, sentencizer: Sentencizer, lemmatizer: Lemmatizer
     ) -> None:
         self._compiled, self._sentencizer, self._lemmatizer = compiled, sentencizer, lemmatizer
         self._rows = _HashTable()  # ORTH hash -> row of the arrays below
