@@ -48,7 +48,12 @@ class Match:
     category: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Field by field: dataclasses.asdict deep-copies each value, and a posting has
+        # hundreds of matches (1.5 ms of a web request's 9 ms went to it).
+        return {
+            "id": self.id, "name": self.name, "matched": self.matched, "start": self.start,
+            "end": self.end, "kind": self.kind, "side": self.side, "category": self.category,
+        }
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,13 @@ def test_match_carries_taxonomy_fields() -> None:
     assert match.to_dict()["category"] == match.category
 
 
+def test_match_to_dict_has_every_field_in_order() -> None:
+    import dataclasses
+
+    for match in extract("Deploy LLMs on Kubernetes and build dashboards in Tableau.").matches:
+        assert list(match.to_dict().items()) == list(dataclasses.asdict(match).items())
+
+
 def test_samples_find_both_sides(samples: dict[str, str]) -> None:
     ai = extract(samples["ai_engineer"])
     ds = extract(samples["data_scientist"])
