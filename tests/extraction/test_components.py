@@ -435,9 +435,9 @@ def test_building_the_pipeline_pauses_the_collector_and_restores_it(was_on: bool
     seen = []
     original = components_module.TaxonomyMatcher._build
 
-    def build(self, nlp):  # type: ignore[no-untyped-def]
+    def build(self, nlp, form_tokens):  # type: ignore[no-untyped-def]
         seen.append(gc.isenabled())
-        return original(self, nlp)
+        return original(self, nlp, form_tokens)
 
     (gc.enable if was_on else gc.disable)()
     try:
@@ -452,7 +452,7 @@ def test_building_the_pipeline_pauses_the_collector_and_restores_it(was_on: bool
 
 def test_the_pipeline_tokenizer_splits_postings_as_spacys_does(postings_sample) -> None:
     """The pipeline drops the whitespace special cases that kept spaCy's tokenizer from
-    caching (see cache_every_chunk): the tokens must stay those of a stock tokenizer, on
+    caching (see without_whitespace_cases): the tokens must stay those of a stock tokenizer, on
     postings as normalized and as written (tabs, runs of spaces, no-break spaces)."""
     import spacy
     from spacy.attrs import IDX, NORM, ORTH, SPACY
@@ -468,3 +468,23 @@ def test_the_pipeline_tokenizer_splits_postings_as_spacys_does(postings_sample) 
             expected, got = stock.make_doc(text), ours.make_doc(text)
             assert len(got) == len(expected), text[:80]
             assert (got.to_array(attrs) == expected.to_array(attrs)).all(), text[:80]
+
+
+def test_form_tokens_split_every_taxonomy_form_as_the_tokenizer_does() -> None:
+    from jdanalyzer.extraction.forms import FormTokens
+    from jdanalyzer.extraction.taxonomy import load_taxonomy, surface_variants
+
+    nlp = get_pipeline()
+    lowers = FormTokens(nlp)
+    forms = {
+        variant
+        for term in load_taxonomy()
+        for form in term.phrase_forms
+        for variant in surface_variants(form.lower())
+    }
+    quick = [form for form in forms if form.replace(" ", "").replace("-", "").isalpha() and form.isascii()]
+    assert len(quick) > 0.9 * len(forms)  # most forms take the quick split
+    assert any("-" in form for form in quick)
+    assert {form for form in forms if lowers(form) != lowers.by_tokenizer(form)} == set()
+    # Words the tokenizer splits by a special case go through it.
+    assert lowers("cannot") == lowers.by_tokenizer("cannot") and len(lowers("cannot")) == 2

@@ -43,6 +43,7 @@ from spacy.util import filter_spans, load_language_data, registry
 from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
 from jdanalyzer.extraction.ellipsis import Elision
+from jdanalyzer.extraction.forms import FormTokens
 from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
 
 __all__ = [
@@ -390,7 +391,9 @@ class TaxonomyMatcher:
         #: The lowercase forms a word of a list of objects may not take: the base and -ing
         #: forms of the task verbs ("deploy", "deploying"), which start a clause of their own.
         self.verb_forms: list[str] = []
-        self._build(nlp)
+        # The LOWER hashes of a surface form's tokens: PhraseMatcher patterns without Docs.
+        form_tokens = FormTokens(nlp)
+        self._build(nlp, form_tokens)
         strings = nlp.vocab.strings
         # A match id is the hash of the term id, which is also the span's ``id``.
         #: The taxonomy term of a match id.
@@ -409,10 +412,10 @@ class TaxonomyMatcher:
             for form in (f for f in term.cased_aliases if len(f) == 1 and f.isalpha()):
                 self.cased.add(term.id, [nlp.make_doc(form + ".")])
         #: Skills named through ellipsis: "unit" in "unit and integration tests".
-        self.elision = Elision.of(self.taxonomy.skills, nlp.make_doc, strings)
+        self.elision = Elision.of(self.taxonomy.skills, form_tokens, strings)
         _forget_tokenized(nlp)
 
-    def _build(self, nlp: Language) -> None:
+    def _build(self, nlp: Language, form_tokens: FormTokens) -> None:
         # Skills and tasks are separate layers (tests/data/EXTRACTION_GOLD.md): a form names
         # at most one skill and one task ("data validation" is a skill, and the duty).
         explicit = {(term.kind, form.lower()) for term in self.taxonomy for form in term.phrase_forms}
@@ -444,7 +447,9 @@ class TaxonomyMatcher:
                     claimed.add(key)
                     forms.append(variant)
             if forms:
-                self.phrases.add(term.id, [nlp.make_doc(form) for form in forms])
+                # A pattern is given as its tokens' LOWER hashes, which is what the
+                # PhraseMatcher keeps of a Doc (and unpickles from): no Doc per form.
+                self.phrases.add(term.id, [form_tokens(form) for form in forms])  # type: ignore[misc]
             if term.cased_aliases:
                 self.cased.add(term.id, [nlp.make_doc(form) for form in term.cased_aliases])
             if term.verb_object_groups:

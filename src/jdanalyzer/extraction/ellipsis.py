@@ -16,7 +16,7 @@ per doc, so a doc without coordinated skills costs a few look-ups.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from spacy.attrs import LOWER
@@ -48,7 +48,8 @@ class Elision:
         >>> import spacy
         >>> from jdanalyzer.extraction.taxonomy import load_taxonomy
         >>> nlp = spacy.blank("en")
-        >>> elision = Elision.of(load_taxonomy().skills, nlp.make_doc, nlp.vocab.strings)
+        >>> from jdanalyzer.extraction.forms import FormTokens
+        >>> elision = Elision.of(load_taxonomy().skills, FormTokens(nlp), nlp.vocab.strings)
         >>> doc = nlp("Write unit and integration tests.")
         >>> tests = (3, 5, nlp.vocab.strings["testing"])  # "integration tests"
         >>> [(doc[s:e].text, nlp.vocab.strings[m]) for s, e, m in elision.complete(doc, [tests])]
@@ -65,10 +66,13 @@ class Elision:
         self._is_word: dict[int, bool] = {}
 
     @classmethod
-    def of(cls, skills: Iterable[Term], make_doc: Callable[[str], Doc], strings: StringStore) -> Elision:
+    def of(
+        cls, skills: Iterable[Term], lowers: Callable[[str], Sequence[int]], strings: StringStore
+    ) -> Elision:
         """Index the case-insensitive surface forms of several words of ``skills`` and their
-        spelling variants (see :func:`~jdanalyzer.extraction.taxonomy.surface_variants`); a
-        form as written wins over another entry's generated variant."""
+        spelling variants (see :func:`~jdanalyzer.extraction.taxonomy.surface_variants`), split
+        into the ``LOWER`` hashes of their tokens by ``lowers``; a form as written wins over
+        another entry's generated variant."""
         skills = list(skills)
         names: dict[tuple[int, ...], int] = {}
         written = [(form.lower(), term.id) for term in skills for form in term.phrase_forms]
@@ -80,7 +84,7 @@ class Elision:
         ]
         for form, term_id in written + variants:
             if " " in form or "-" in form or "/" in form:
-                key = tuple(token.lower for token in make_doc(form))
+                key = tuple(lowers(form))
                 if len(key) > 1:
                     names.setdefault(key, strings.add(term_id))
         return cls(names, strings)
