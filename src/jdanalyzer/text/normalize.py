@@ -79,10 +79,50 @@ def _from_python_list(text: str) -> str | None:
     return "\n".join(value)
 
 
+# The edges of markup with no visible text (scripts, styles, comments), block tags and any
+# tag, for the fallback of _html_to_text. "[^<>]" keeps each search linear in the text.
+_HIDDEN_EDGE = re.compile(r"<(/?)(script|style)\b[^<>]*>|<!--|-->", re.IGNORECASE)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|tr|td|th|table|h[1-6]|section|article|header|footer|pre|blockquote)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^<>]*>")
+
+
 def _html_to_text(text: str) -> str:
+    """The text of an HTML posting, laid out by inscriptis.
+
+    libxml2, which parses the HTML for inscriptis, stops reading elements nested more than
+    255 deep (unclosed ``<span>`` or ``<font>`` tags in scraped ads): everything after is
+    lost. When the layout holds fewer than half the words that are left once scripts,
+    styles, comments and tags are stripped, the stripped text is used instead, with a line
+    break for each block tag.
+    """
     from inscriptis import get_text
 
-    return get_text(text)
+    laid_out = get_text(text)
+    stripped = _TAG.sub(" ", _BLOCK_TAG.sub("\n", _visible_markup(text)))
+    if len(laid_out.split()) * 2 >= len(stripped.split()):
+        return laid_out
+    return html.unescape(stripped)
+
+
+def _visible_markup(text: str) -> str:
+    """``text`` without its script and style elements and comments, in one pass over their edges."""
+    pieces: list[str] = []
+    keep_from, closing = 0, ""
+    for edge in _HIDDEN_EDGE.finditer(text):
+        slash, name = edge.group(1), (edge.group(2) or "").lower()
+        if not closing:
+            if edge.group() == "-->" or slash:  # a stray end
+                continue
+            pieces.append(text[keep_from : edge.start()])
+            closing = name or "-->"
+        elif (closing == "-->" and edge.group() == "-->") or (slash and name == closing):
+            keep_from, closing = edge.end(), ""
+    if not closing:
+        pieces.append(text[keep_from:])
+    return " ".join(pieces)
 
 
 def _invisible_or_surrogate(match: re.Match[str]) -> str:
