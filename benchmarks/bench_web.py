@@ -10,6 +10,7 @@ bounded, and the server is stopped at the end.
 
     python benchmarks/bench_web.py                       # the shipped AI-engineer sample
     python benchmarks/bench_web.py --corpus ../shared/corpora   # real postings (not held out)
+    python benchmarks/bench_web.py --workers 2           # jdanalyzer serve --workers 2
 """
 
 from __future__ import annotations
@@ -51,26 +52,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def start_server(port: int, model: str | None) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "jdanalyzer", "serve", "--host", "127.0.0.1", "--port", str(port)]
+def start_server(port: int, model: str | None, workers: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "jdanalyzer", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
     if model:
         cmd += ["--model", model]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
-def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def wait_ready(base: str, server: subprocess.Popen[bytes], workers: int = 1, timeout: float = 120) -> None:
+    """Wait until ``workers`` worker processes answer /healthz (each reports its pid)."""
     deadline = time.monotonic() + timeout
+    seen: set[int] = set()
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with code {server.returncode}")
         try:
-            if httpx.get(base + "/healthz", timeout=2, trust_env=False).status_code == 200:
-                return
+            response = httpx.get(base + "/healthz", timeout=2, trust_env=False)
+            if response.status_code == 200:
+                seen.add(response.json().get("pid", 0))
+                if len(seen) >= workers:
+                    return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become ready")
+        time.sleep(0.2 if not seen else 0.02)
+    raise SystemExit(f"the server did not become ready ({len(seen)} of {workers} workers answered)")
 
 
 def classify_cost(texts: list[str], model: str | None, rounds: int = 3) -> float:
@@ -96,6 +103,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="Use 50 non-held-out corpus postings.")
     parser.add_argument("--model", help="Model file (default: the packaged model).")
     parser.add_argument("--url", help="Use a server already running on loopback at this URL.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes of the server (jdanalyzer serve --workers)")
     args = parser.parse_args()
     if args.url and httpx.URL(args.url).host not in ("127.0.0.1", "localhost", "::1"):
         parser.error(f"--url must be a loopback address such as http://127.0.0.1:8000, not {args.url}")
@@ -113,9 +122,9 @@ def main() -> None:
     base = args.url
     if base is None:
         base = f"http://127.0.0.1:{free_port()}"
-        server = start_server(int(base.rsplit(":", 1)[1]), args.model)
+        server = start_server(int(base.rsplit(":", 1)[1]), args.model, args.workers)
     try:
-        wait_ready(base, server) if server else None
+        wait_ready(base, server, args.workers) if server else None
         latencies: list[float] = []
         errors: list[str] = []
         with httpx.Client(base_url=base, timeout=30, trust_env=False,
@@ -149,7 +158,8 @@ def main() -> None:
                 server.wait()
 
     ms = [s * 1000 for s in latencies]
-    print(f"requests: {args.requests}, concurrency {args.concurrency}, {elapsed:.2f} s")
+    workers = "" if args.url else f", server workers {args.workers}"
+    print(f"requests: {args.requests}, concurrency {args.concurrency}{workers}, {elapsed:.2f} s")
     print(f"throughput: {args.requests / elapsed:.1f} requests/s")
     print(f"latency ms: p50 {percentile(ms, 50):.0f}, p95 {percentile(ms, 95):.0f}, "
           f"p99 {percentile(ms, 99):.0f}, max {max(ms):.0f}")

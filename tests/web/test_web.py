@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,7 @@ def test_healthz_names_the_model(client: TestClient, role_model: Any) -> None:
     assert body["labels"] == role_model.labels
     assert body["model"]["path"] == "packaged"
     assert body["model"]["model_sha256"] == role_model.manifest["model_sha256"]
+    assert body["pid"] == os.getpid()  # the process that answered (one per worker)
 
 
 def test_openapi_schema_lists_the_api(client: TestClient) -> None:
@@ -363,7 +365,7 @@ def test_a_missing_model_fails_at_start_up(tmp_path: Path) -> None:
 def test_serve_help() -> None:
     result = CliRunner().invoke(cli_app, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--model", "127.0.0.1", "8000"):
+    for option in ("--host", "--port", "--model", "--workers", "127.0.0.1", "8000"):
         assert option in result.stdout
 
 
@@ -372,8 +374,13 @@ def test_serve_passes_its_options_to_the_server(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(web, "serve", lambda **kwargs: seen.update(kwargs))
     result = CliRunner().invoke(cli_app, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert seen == {"host": "127.0.0.1", "port": 8123, "model": None}
+    assert seen == {"host": "127.0.0.1", "port": 8123, "model": None, "workers": 1}
     assert "http://127.0.0.1:8123/" in result.stderr
+    result = CliRunner().invoke(cli_app, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == 2
+    refused = CliRunner().invoke(cli_app, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.stderr
 
 
 def test_serve_warns_when_not_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:

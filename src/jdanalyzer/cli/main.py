@@ -538,6 +538,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
     model: Path | None = ModelOption,
+    workers: int = typer.Option(
+        1, "--workers", "-w", min=1, max=64,
+        help="Worker processes, each with its own model (about 250 MB): one uses one core; "
+        "use as many as the cores you give it for many requests at once.",
+    ),
 ) -> None:
     """Start the local web page and JSON API (needs the web extra)."""
     from importlib.util import find_spec
@@ -555,7 +560,7 @@ def serve(
         _warn(f"listening on {host}: other machines can reach this server")
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Loading the model; then open http://{shown}:{port}/ (Ctrl-C stops)", err=True)
-    run_server(host=host, port=port, model=model)
+    run_server(host=host, port=port, model=model, workers=workers)
 
 
 @app.command("labels")

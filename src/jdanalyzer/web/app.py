@@ -38,6 +38,7 @@ import io
 import ipaddress
 import json
 import logging
+import os
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
@@ -536,6 +537,7 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
         return {
             "status": "ok",
             "version": __version__,
+            "pid": os.getpid(),  # which worker process answered (jdanalyzer serve --workers)
             "labels": loaded.labels,
             "model": {"path": model_arg or "packaged",
                       **{k: loaded.manifest.get(k) for k in ("created", "model_sha256")}},
@@ -610,9 +612,35 @@ def create_app(model: str | Path | None = None, *, host: str = "127.0.0.1") -> F
     return app
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, model: str | Path | None = None) -> None:
-    """Load the model, then run the app with uvicorn until interrupted (blocks)."""
+#: How ``serve`` tells its worker processes the model and the host (see app_from_environment).
+_MODEL_ENV, _HOST_ENV = "JDANALYZER_SERVE_MODEL", "JDANALYZER_SERVE_HOST"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``serve(workers=N)``: uvicorn starts each worker
+    afresh, and the worker reads the model path and host that ``serve`` put in its
+    environment."""
+    return create_app(os.environ.get(_MODEL_ENV) or None, host=os.environ.get(_HOST_ENV, "127.0.0.1"))
+
+
+def serve(
+    *, host: str = "127.0.0.1", port: int = 8000, model: str | Path | None = None, workers: int = 1
+) -> None:
+    """Load the model, then run the app with uvicorn until interrupted (blocks).
+
+    With ``workers`` above 1, uvicorn runs that many worker processes, each with its own
+    model (about 250 MB each), which share the port: classifying is CPU-bound and holds
+    Python's GIL, so one process uses one core (``benchmarks/bench_web.py --workers``).
+    """
     import uvicorn
 
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
     load_model(str(model) if model is not None else None)  # a bad model fails before binding
-    uvicorn.run(create_app(model, host=host), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(model, host=host), host=host, port=port, log_level="info")
+        return
+    os.environ[_MODEL_ENV] = str(Path(model).resolve()) if model is not None else ""
+    os.environ[_HOST_ENV] = host
+    uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level="info")
