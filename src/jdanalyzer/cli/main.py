@@ -86,9 +86,9 @@ def handles_errors(func: F) -> F:
 
 def without_cycle_collection(func: F) -> F:
     """Run a command with Python's cyclic garbage collector paused: start-up (spaCy, the
-    model, the pipeline) makes a million objects that live to the end, and classifying a
-    posting leaves no garbage cycles, so collections only scan them again, a tenth of a
-    cold ``classify`` (benchmarks/bench_classify.py)."""
+    model, the pipeline) makes over a hundred thousand objects that live to the end, and
+    classifying a posting leaves no garbage cycles, so collections only scan them again
+    (0.1-0.25 s of a cold ``classify``; benchmarks/bench_classify.py)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
