@@ -95,6 +95,27 @@ def test_company_and_offer_sections_hold_no_duties(reader: DutyReader) -> None:
     assert reading.in_duties(duty.start) and not reading.in_duties(reading.units[0].start)
 
 
+def test_reading_skips_company_and_offer_units_but_scores_the_rest_as_before(fixture_postings) -> None:
+    """Units under a company or offer heading are not scored (they are never duties); the
+    others get what scoring every unit gives them."""
+    from jdanalyzer.extraction.extract import prepare_text
+
+    reader = load_model().linear.duties
+    assert reader is not None
+    skipped = 0
+    for description in fixture_postings["description"]:
+        text = prepare_text(description)[0]
+        reading = reader.read(text)
+        units = split_units(text)
+        assert list(reading.units) == units
+        every = reader.predict_proba([unit_input(text[u.start:u.end], u.kind) for u in units])
+        outside = np.array([u.kind in ("company", "offer") for u in units], dtype=bool)
+        np.testing.assert_allclose(reading.proba[~outside], every[~outside], atol=1e-12)
+        assert (reading.proba[outside] == np.eye(4)[DUTY_LABELS.index("not_duty")]).all()
+        skipped += int(outside.sum())
+    assert skipped > 20  # the fixture has company and offer sections to skip
+
+
 def test_the_shipped_model_reads_duties() -> None:
     model = load_model()
     assert model.linear.duties is not None and "duties" in model.linear.dense
