@@ -43,14 +43,12 @@ class FormTokens:
     def __call__(self, form: str) -> tuple[int, ...]:
         if _PLAIN.match(form):
             words = form.split(" ")
-            if "-" in form:
-                pieces = [piece for word in words for piece in _HYPHEN.split(word)]
-                if self.special_cases.isdisjoint(words) and self.special_cases.isdisjoint(pieces):
-                    return tuple(get_string_id(piece) for piece in pieces)
-            elif self.special_cases.isdisjoint(words):
-                return tuple(get_string_id(word) for word in words)
-        return tuple(self.make_doc(form).to_array(LOWER).tolist())
+            pieces = [piece for word in words for piece in _HYPHEN.split(word)] if "-" in form else words
+            if self.special_cases.isdisjoint(words) and self.special_cases.isdisjoint(pieces):
+                return tuple(map(get_string_id, pieces))
+        return self.by_tokenizer(form)
 
     def by_tokenizer(self, form: str) -> tuple[int, ...]:
-        """The hashes as the tokenizer gives them, whatever the form (what the tests compare with)."""
+        """The hashes as the tokenizer gives them, whatever the form: for the forms the quick
+        split does not take, and for the tests to compare it with."""
         return tuple(self.make_doc(form).to_array(LOWER).tolist())
