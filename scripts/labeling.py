@@ -4,7 +4,11 @@ The postings' text stays in ``../shared``: batches are written to a scratch fold
 the repo, and only ids, labels, rationales and each annotator's label reach ``corpora/``.
 
     python scripts/labeling.py sample --out /tmp/label        # ids + strata, batch files
+    python scripts/labeling.py hybrids --out /tmp/label --exclude corpora/labels-extra.csv  # more batches
     python scripts/labeling.py merge  --work /tmp/label --out corpora/labels-extra.csv
+
+Sentences the same way: ``sentences --out /tmp/slabel`` (then ``--targeted``), and
+``contrasts --out /tmp/slabel`` for the contrasts the sentence model gets wrong.
 
 Each batch is read by two annotators (``a`` and ``b``), each a fresh assistant session that
 sees only ``LABELING.md`` and its batch; a third (``c``) labels the postings they disagree on.
@@ -108,6 +112,39 @@ def sample(args: argparse.Namespace) -> None:
     print(picked.stratum.value_counts().to_string())
 
 
+def hybrids(args: argparse.Namespace) -> None:
+    """Add batches of the unlabeled postings the model finds most likely `hybrid`.
+
+    `hybrid` is the rarest label and the least reliable one; the postings already labeled
+    (``--exclude``) and held out are left out. Batches are numbered after the folder's.
+    """
+    import jdanalyzer
+
+    frame = pool(args.corpus)
+    done = set().union(*(set(pd.read_csv(path, dtype=str).posting_id) for path in args.exclude))
+    frame = frame[~frame.posting_id.isin(done)].reset_index(drop=True)
+    model = jdanalyzer.load_model()
+    p_hybrid = []
+    for start in range(0, len(frame), 256):
+        chunk = frame.iloc[start:start + 256]
+        preds = model.classify_many(list(chunk.description), list(chunk.title))
+        p_hybrid.extend(p.probabilities["hybrid"] for p in preds)
+    frame["p_hybrid"] = p_hybrid
+    picked = frame.sort_values("p_hybrid", ascending=False, kind="stable").head(args.n)
+    picked = picked.sample(frac=1, random_state=SEED + 11)
+    picked["bucket"] = picked.title.map(title_bucket)
+    picked["stratum"] = "likely_hybrid_top"
+    out = args.out
+    sample_file = out / "sample.csv"
+    columns = ["posting_id", "source", "bucket", "stratum"]
+    pd.concat([pd.read_csv(sample_file, dtype=str), picked[columns]]).to_csv(sample_file, index=False)
+    first = len(list((out / "batches").glob("batch*.txt")))
+    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
+        _write_batch(out / "batches" / f"batch{b:02d}.txt", picked.iloc[start:start + args.batch_size])
+    print(f"{len(picked)} postings (p(hybrid) {picked.p_hybrid.min():.2f}-{picked.p_hybrid.max():.2f}) "
+          f"from a pool of {len(frame)}, in batches {first}..{b} under {out}")
+
+
 def read_labels(path: Path) -> dict[str, tuple[str, str]]:
     """``id -> (label, rationale)`` from one annotator's CSV (postings or sentences), checked."""
     found: dict[str, tuple[str, str]] = {}
@@ -200,6 +237,7 @@ def merge(args: argparse.Namespace) -> None:
         out = out.merge(sample_[["posting_id", "stratum"]], on="posting_id", how="left")
     else:
         out = out.rename(columns={"posting_id": "unit_id"}).merge(sample_, on="unit_id", how="left")
+        out = out[[c for c in out.columns if c != "text_sha1"] + ["text_sha1"]]
     out.to_csv(args.out, index=False)
     table = pd.DataFrame(agreement)
     print(table.to_string(index=False, float_format="%.3f"))
@@ -268,6 +306,87 @@ def sentences(args: argparse.Namespace) -> None:
     print(f"{len(picked)} units ({n_role} from role sections) in batches {first}..{b} under {out}")
 
 
+#: The contrasts the error review found the sentence model getting wrong, and how many units
+#: of each to draw: AI words in the duties of non-AI roles (support, sales, automation), AI
+#: tools used or advocated in one's own work, the company's AI told under a role heading, and
+#: "tuning" of databases and systems.
+CONTRASTS = {
+    "ai_in_other": 300,
+    "ai_tools": 150,
+    "ai_company": 250,
+    "tuning": 100,
+}
+_AI_WORD = re.compile(r"\b(ai|a\.i\.|ml|llms?|genai|generative ai|machine learning|artificial intelligence|"
+                      r"agents?|agentic)\b", re.I)
+_AI_TOOLS = re.compile(r"\b(copilot|chatgpt|cursor|claude|ai[- ]assisted|ai[- ]powered tools|ai tools|"
+                       r"gen ?ai tools|ai adoption|adopt(ing)? ai|ai literacy|ai fluency|leverag\w+ ai|"
+                       r"use of ai|using ai)\b", re.I)
+_COMPANY = re.compile(r"\b(we|we're|our|us|company|mission|founded|customers|clients|platform|products?)\b",
+                      re.I)
+_BUILDS = re.compile(r"\b(build|develop|design|deploy|train|fine-?tun|implement|architect|productioni[sz]e|"
+                     r"serve|ship)\w*", re.I)
+_TUNING = re.compile(r"\btun(e|es|ed|ing)\b", re.I)
+
+
+def contrast_kind(sentence: str, posting_label: str) -> str | None:
+    """Which contrast of :data:`CONTRASTS` a unit stands for, if any (a sampling stratum, not a label)."""
+    if _AI_TOOLS.search(sentence):
+        return "ai_tools"
+    has_ai = _AI_WORD.search(sentence)
+    if has_ai and posting_label == "other":
+        return "ai_in_other"
+    if has_ai and _COMPANY.search(sentence) and not _BUILDS.search(sentence):
+        return "ai_company"
+    if not has_ai and _TUNING.search(sentence):
+        return "tuning"
+    return None
+
+
+def contrasts(args: argparse.Namespace) -> None:
+    """Add batches of units for the contrasts of :data:`CONTRASTS` (at most two per posting).
+
+    Drawn from labeled, non-held-out postings; units already in the work folder's sample are
+    left out. The strata come from the posting's label and a few words, only to choose what to
+    read: the annotators see the sentence alone.
+    """
+    from jdanalyzer.text.sections import ROLE_KINDS, split_units
+
+    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False)
+    held = set((args.corpus / "heldout-ids.txt").read_text().split())
+    labels = pd.concat([pd.read_csv(path, dtype=str) for path in
+                        [args.corpus / "labels-train.csv", *args.from_labels]])
+    label_of = dict(zip(labels.posting_id, labels.label, strict=True))
+    postings = postings[~postings.posting_id.isin(held) & postings.posting_id.isin(set(label_of))]
+    postings = postings.sample(frac=1, random_state=SEED + 7)
+    out = args.out
+    sample_file = out / "sample.csv"
+    taken = set(pd.read_csv(sample_file, dtype=str).unit_id)
+    kinds = (*ROLE_KINDS, "intro", "other")
+    found: dict[str, list[tuple[str, str, str]]] = {name: [] for name in CONTRASTS}
+    for row in postings.itertuples():
+        text = normalize(row.description)
+        per_posting = 0
+        for unit in split_units(text):
+            if per_posting == 2 or not 25 <= unit.end - unit.start <= 400 or unit.kind not in kinds:
+                continue
+            unit_id = f"{row.posting_id}:{unit.start}-{unit.end}"
+            kind = contrast_kind(text[unit.start:unit.end], label_of[row.posting_id])
+            if kind and unit_id not in taken and len(found[kind]) < CONTRASTS[kind]:
+                found[kind].append((unit_id, unit.kind, text[unit.start:unit.end]))
+                per_posting += 1
+    picked = [item for items in found.values() for item in items]
+    np.random.default_rng(SEED + 7).shuffle(picked)
+    first = len(list((out / "batches").glob("batch*.txt")))
+    frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
+    pd.concat([pd.read_csv(sample_file, dtype=str), frame]).to_csv(sample_file, index=False)
+    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
+        with open(out / "batches" / f"batch{b:02d}.txt", "w", encoding="utf-8") as fh:
+            for unit_id, _, text in picked[start:start + args.batch_size]:
+                fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
+    print(f"{len(picked)} units in batches {first}..{b} under {out}: "
+          + ", ".join(f"{name} {len(items)}" for name, items in found.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -286,13 +405,25 @@ def main() -> None:
     t.add_argument("--targeted", action="store_true")
     t.add_argument("--from-labels", type=Path, action="append",
                    help="with --targeted: the label files whose AI and data-science postings to draw from")
+    h = sub.add_parser("hybrids")
+    h.add_argument("--out", type=Path, required=True, help="the posting work folder, with its sample.csv")
+    h.add_argument("--n", type=int, default=250)
+    h.add_argument("--batch-size", type=int, default=125)
+    h.add_argument("--exclude", type=Path, action="append", default=[],
+                   help="label files whose postings are already labeled")
+    c = sub.add_parser("contrasts")
+    c.add_argument("--out", type=Path, required=True, help="the sentence work folder, with its sample.csv")
+    c.add_argument("--batch-size", type=int, default=400)
+    c.add_argument("--from-labels", type=Path, action="append", default=[],
+                   help="label files beside labels-train.csv whose postings to draw from")
     d = sub.add_parser("disagreements")
     d.add_argument("--work", type=Path, required=True)
     m = sub.add_parser("merge")
     m.add_argument("--work", type=Path, required=True)
     m.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    commands = {"sample": sample, "sentences": sentences, "disagreements": disagreements, "merge": merge}
+    commands = {"sample": sample, "hybrids": hybrids, "sentences": sentences, "contrasts": contrasts,
+                "disagreements": disagreements, "merge": merge}
     commands[args.command](args)
 
 
