@@ -255,6 +255,26 @@ def _write_batch(path: Path, batch: pd.DataFrame) -> None:
                      f"Company: {row.company or '(not given)'}\n\n{text}\n\n")
 
 
+def _write_sentence_batches(
+    out: Path, picked: list[tuple[str, str, str]], batch_size: int, *, append: bool
+) -> tuple[int, int]:
+    """Write ``(unit_id, section, text)`` units as batch files numbered after the folder's,
+    and their ids and sections to ``sample.csv`` (after its rows, with ``append``); return
+    the first and last batch number."""
+    first = len(list((out / "batches").glob("batch*.txt")))
+    sample_file = out / "sample.csv"
+    frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
+    if append:
+        frame = pd.concat([pd.read_csv(sample_file, dtype=str), frame])
+    frame.to_csv(sample_file, index=False)
+    last = first
+    for last, start in enumerate(range(0, len(picked), batch_size), first):
+        with open(out / "batches" / f"batch{last:02d}.txt", "w", encoding="utf-8") as fh:
+            for unit_id, _, text in picked[start:start + batch_size]:
+                fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
+    return first, last
+
+
 def sentences(args: argparse.Namespace) -> None:
     """Draw duty-sentence units (at most 3 per posting) for the sentence labeling.
 
@@ -293,16 +313,7 @@ def sentences(args: argparse.Namespace) -> None:
     n_role = args.n if args.targeted else int(args.n * 0.7)
     picked = role[:n_role] + rest[:args.n - n_role]
     rng.shuffle(picked)
-    first = len(list((out / "batches").glob("batch*.txt")))
-    sample_file = out / "sample.csv"
-    frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
-    if args.targeted:
-        frame = pd.concat([pd.read_csv(sample_file, dtype=str), frame])
-    frame.to_csv(sample_file, index=False)
-    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
-        with open(out / "batches" / f"batch{b:02d}.txt", "w", encoding="utf-8") as fh:
-            for unit_id, _, text in picked[start:start + args.batch_size]:
-                fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
+    first, b = _write_sentence_batches(out, picked, args.batch_size, append=args.targeted)
     print(f"{len(picked)} units ({n_role} from role sections) in batches {first}..{b} under {out}")
 
 
@@ -376,13 +387,7 @@ def contrasts(args: argparse.Namespace) -> None:
                 per_posting += 1
     picked = [item for items in found.values() for item in items]
     np.random.default_rng(SEED + 7).shuffle(picked)
-    first = len(list((out / "batches").glob("batch*.txt")))
-    frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
-    pd.concat([pd.read_csv(sample_file, dtype=str), frame]).to_csv(sample_file, index=False)
-    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
-        with open(out / "batches" / f"batch{b:02d}.txt", "w", encoding="utf-8") as fh:
-            for unit_id, _, text in picked[start:start + args.batch_size]:
-                fh.write(f"=== SENTENCE {unit_id} ===\n{' '.join(text.split())}\n\n")
+    first, b = _write_sentence_batches(out, picked, args.batch_size, append=True)
     print(f"{len(picked)} units in batches {first}..{b} under {out}: "
           + ", ".join(f"{name} {len(items)}" for name, items in found.items()))
 
