@@ -40,6 +40,20 @@ def test_no_function_word_is_ever_shown(predictions: list) -> None:
     assert not [term for term in shown if is_filler(term)]
 
 
+def test_count_examples_name_the_work_not_the_job_title(role_model: RoleModel) -> None:
+    """A title names its field ("Full-Stack Data Scientist" is a data-science mention), but
+    the examples of a count are what the ad asks for: the field's other wordings or its name."""
+    from importlib.resources import files
+
+    text = files("jdanalyzer.samples").joinpath("hybrid.txt").read_text(encoding="utf-8")
+    assert text.startswith("Full-Stack Data Scientist")
+    prediction = role_model.classify(text)
+    counts = [ev.term for ev in prediction.evidence if ev.source == "profile" and " e.g. " in ev.term]
+    examples = [name.strip() for term in counts for name in term.split("e.g. ", 1)[1].split(",")]
+    assert examples, [ev.term for ev in prediction.evidence]
+    assert not [name for name in examples if re.search(r"(?i)scientists?\b", name)], counts
+
+
 def test_aggregates_come_after_the_ads_own_words(predictions: list) -> None:
     """In every label's group an aggregate (a count or share) is never the first reason."""
     seen = 0

@@ -173,14 +173,28 @@ def _adjective(side: str) -> str:
     return SIDE_TITLES.get(side, side).replace(" ", "-")
 
 
+#: Wordings that name a person rather than the work ("Data Scientist", "software engineers"):
+#: job titles and team members are mentions of their field, but not examples of what an ad asks.
+_PERSON = re.compile(r"(?i)\b(scientist|engineer|analyst|developer)s?$")
+
+
 def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
-    """How many distinct terms, and the most frequent few in the ad's own words: "XGBoost, A/B tests"."""
+    """How many distinct terms, and the most frequent few in the ad's own words: "XGBoost, A/B tests".
+
+    A skill is shown as the ad first wrote it, a task by its name (its words may be
+    scattered). Wordings that name a person ("Data Scientist") are counted but not shown,
+    and a term the ad names only that way comes last.
+    """
     counts = Counter(m.id for m in matches)
     said: dict[str, str] = {}
     for m in matches:
-        # a skill as the ad wrote it ("A/B tests"); a task by its name (its words may be scattered)
-        said.setdefault(m.id, " ".join(m.matched.split()) if m.kind == "skill" else m.name)
-    return len(counts), ", ".join(said[term] for term, _ in counts.most_common(k))
+        wording = " ".join(m.matched.split())
+        if m.kind == "task":
+            said.setdefault(m.id, m.name)
+        elif not _PERSON.search(wording):
+            said.setdefault(m.id, wording)
+    shown = sorted(said, key=lambda term: -counts[term])  # stable: first-seen order breaks ties
+    return len(counts), ", ".join(said[term] for term in shown[:k])
 
 
 def _eg(names: str) -> str:
