@@ -93,6 +93,22 @@ FOUND = [
         ],
     ),
     ("Define and maintain key metrics for the marketplace.", [("key metrics", "kpis")]),
+    # Job titles and team members name their field (EXTRACTION_GOLD.md: "Machine Learning
+    # Engineer" names machine learning), and soft skills are often said as verbs.
+    (
+        "Collaborate with data scientists and software engineers to ship features.",
+        [
+            ("Collaborate", "collaboration"),
+            ("data scientists", "data_science"),
+            ("software engineers", "software_engineering"),
+        ],
+    ),
+    ("We are looking for a Senior Data Engineer to join us.", [("Data Engineer", "data_engineering")]),
+    ("3+ years of experience as a Data Analyst.", [("Data Analyst", "data_analysis")]),
+    ("Work alongside software developers on the API.", [("software developers", "software_engineering")]),
+    ("Communicate findings to non-technical audiences.", [("Communicate", "communication")]),
+    ("You will work collaboratively with the risk team.", [("collaboratively", "collaboration")]),
+    ("Mentor less experienced engineers.", [("Mentor", "mentoring")]),
     # ROM is the reduced-order model in a posting that names reduced-order modelling.
     ("- Apply ROM (Reduced Order Modeling) for accelerated design.", [("ROM", "reduced_order_modeling")]),
 ]

@@ -128,7 +128,9 @@ def _what_limits(report: EvalReport) -> str:
         "separates `hybrid` from the rest only partly (AUC 0.85). The levers, in the order we "
         "expect them to pay: a better sentence model (character n-grams gave +0.017 sentence "
         "macro-F1 in CV; a pretrained sentence encoder gave +0.009 macro-F1, see below); "
-        "more `hybrid` postings and their duty sentences (the learning curve below still rises); "
+        "more `hybrid` postings and their duty sentences (the learning curve below still rises, "
+        "though 250 of the unlabeled postings likeliest to be `hybrid` added nothing: see the "
+        "error review); "
         "and deciding `hybrid` from the two duty shares directly rather than as a fourth class of "
         "one linear model.",
     ]
