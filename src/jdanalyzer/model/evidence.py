@@ -183,7 +183,7 @@ def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
 
     A skill is shown as the ad first wrote it, a task by its name (its words may be
     scattered). Wordings that name a person ("Data Scientist") are counted but not shown,
-    and a term the ad names only that way comes last.
+    so a term the ad names only that way is counted but is not an example.
     """
     counts = Counter(m.id for m in matches)
     said: dict[str, str] = {}
