@@ -115,14 +115,23 @@ def sample(args: argparse.Namespace) -> None:
 def hybrids(args: argparse.Namespace) -> None:
     """Add batches of the unlabeled postings the model finds most likely `hybrid`.
 
-    `hybrid` is the rarest label and the least reliable one; the postings already labeled
-    (``--exclude``) and held out are left out. Batches are numbered after the folder's.
+    `hybrid` is the rarest label and the least reliable one; the postings already in the
+    folder's sample or labeled (``--exclude``), and the held-out ones, are left out. Batches
+    are numbered after the folder's.
     """
     import jdanalyzer
 
+    out = args.out
+    sample_file = out / "sample.csv"
+    if not sample_file.is_file():
+        raise SystemExit(f"no sample.csv in {out}: draw the first batches with `sample` there")
+    done = set(pd.read_csv(sample_file, dtype=str).posting_id)
+    for path in args.exclude:
+        done |= set(pd.read_csv(path, dtype=str).posting_id)
     frame = pool(args.corpus)
-    done = set().union(*(set(pd.read_csv(path, dtype=str).posting_id) for path in args.exclude))
     frame = frame[~frame.posting_id.isin(done)].reset_index(drop=True)
+    if frame.empty:
+        raise SystemExit("every posting of the pool is labeled or drawn already")
     model = jdanalyzer.load_model()
     p_hybrid = []
     for start in range(0, len(frame), 256):
@@ -134,8 +143,6 @@ def hybrids(args: argparse.Namespace) -> None:
     picked = picked.sample(frac=1, random_state=SEED + 11)
     picked["bucket"] = picked.title.map(title_bucket)
     picked["stratum"] = "likely_hybrid_top"
-    out = args.out
-    sample_file = out / "sample.csv"
     columns = ["posting_id", "source", "bucket", "stratum"]
     pd.concat([pd.read_csv(sample_file, dtype=str), picked[columns]]).to_csv(sample_file, index=False)
     first = len(list((out / "batches").glob("batch*.txt")))
@@ -318,9 +325,11 @@ def sentences(args: argparse.Namespace) -> None:
 
 
 #: The contrasts the error review found the sentence model getting wrong, and how many units
-#: of each to draw: AI words in the duties of non-AI roles (support, sales, automation), AI
-#: tools used or advocated in one's own work, the company's AI told under a role heading, and
-#: "tuning" of databases and systems.
+#: of each to draw: AI words in the units of postings labeled `other` (support, sales,
+#: automation), AI tools used or advocated in one's own work, the company's AI told without a
+#: building verb, and "tuning" without AI words. Units come from role sections and from the
+#: intro and unheaded text, where role summaries stand. The strata only choose what to read
+#: (an "agent" may be a person, "A.I." is missed): the annotators label each sentence.
 CONTRASTS = {
     "ai_in_other": 300,
     "ai_tools": 150,
@@ -375,6 +384,8 @@ def contrasts(args: argparse.Namespace) -> None:
     kinds = (*ROLE_KINDS, "intro", "other")
     found: dict[str, list[tuple[str, str, str]]] = {name: [] for name in CONTRASTS}
     for row in postings.itertuples():
+        if all(len(found[name]) == quota for name, quota in CONTRASTS.items()):
+            break
         text = normalize(row.description)
         per_posting = 0
         for unit in split_units(text):

@@ -54,6 +54,31 @@ def test_count_examples_name_the_work_not_the_job_title(role_model: RoleModel) -
     assert not [name for name in examples if re.search(r"(?i)scientists?\b", name)], counts
 
 
+def test_count_examples_rank_and_show_only_the_work() -> None:
+    """Wordings that name a person count toward the number of terms but neither show nor
+    rank a term; the rest rank by how often the ad asks for them, first seen first on ties."""
+    from jdanalyzer.model.evidence import _examples
+    from jdanalyzer.types import Match
+
+    def skill(term: str, said: str) -> Match:
+        return Match(term, term.replace("_", " "), said, 0, len(said), "skill", "data_scientist", "technique")
+
+    matches = [
+        skill("data_science", "Data Scientist"),
+        skill("statistics", "statistics"),
+        *[skill("data_science", said) for said in ("data scientists", "Data Analyst", "data science")],
+        skill("ab_testing", "A/B tests"),
+        skill("ab_testing", "A/B testing"),
+        skill("software_engineering", "software engineers"),  # named only as a person
+        skill("causal_inference", "causal inference"),
+        Match("analyze_data", "analyze and interpret data", "analyze the results", 0, 9, "task",
+              "analytics", "task"),
+    ]
+    n, names = _examples(matches, k=4)
+    assert n == 6
+    assert names == "A/B tests, statistics, data science, causal inference"
+
+
 def test_aggregates_come_after_the_ads_own_words(predictions: list) -> None:
     """In every label's group an aggregate (a count or share) is never the first reason."""
     seen = 0

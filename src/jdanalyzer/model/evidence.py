@@ -182,19 +182,22 @@ def _examples(matches: list[Match], k: int = _EXAMPLES) -> tuple[int, str]:
     """How many distinct terms, and the most frequent few in the ad's own words: "XGBoost, A/B tests".
 
     A skill is shown as the ad first wrote it, a task by its name (its words may be
-    scattered). Wordings that name a person ("Data Scientist") are counted but not shown,
-    so a term the ad names only that way is counted but is not an example.
+    scattered), the most often asked first. Wordings that name a person ("Data Scientist")
+    count toward the number of terms, but neither rank nor show a term.
     """
-    counts = Counter(m.id for m in matches)
-    said: dict[str, str] = {}
+    shown_as: dict[str, str] = {}
+    asked: Counter[str] = Counter()  # mentions of each term as work, not as a person
     for m in matches:
         wording = " ".join(m.matched.split())
         if m.kind == "task":
-            said.setdefault(m.id, m.name)
-        elif not _PERSON.search(wording):
-            said.setdefault(m.id, wording)
-    shown = sorted(said, key=lambda term: -counts[term])  # stable: first-seen order breaks ties
-    return len(counts), ", ".join(said[term] for term in shown[:k])
+            shown_as.setdefault(m.id, m.name)
+        elif _PERSON.search(wording):
+            continue
+        else:
+            shown_as.setdefault(m.id, wording)
+        asked[m.id] += 1
+    shown = sorted(shown_as, key=lambda term: -asked[term])  # stable: first-seen order breaks ties
+    return len({m.id for m in matches}), ", ".join(shown_as[term] for term in shown[:k])
 
 
 def _eg(names: str) -> str:
