@@ -127,12 +127,11 @@ def _what_limits(report: EvalReport) -> str:
         "0.75-0.80): its errors blur the duty shares, so the share of the duties on each side "
         "separates `hybrid` from the rest only partly (AUC 0.85). The levers, in the order we "
         "expect them to pay: a better sentence model (character n-grams gave +0.017 sentence "
-        "macro-F1 in CV; a pretrained sentence encoder gave +0.009 macro-F1, see below); "
-        "more `hybrid` postings and their duty sentences (the learning curve below still rises, "
-        "though 250 of the unlabeled postings likeliest to be `hybrid` added nothing: see the "
-        "error review); "
-        "and deciding `hybrid` from the two duty shares directly rather than as a fourth class of "
-        "one linear model.",
+        "macro-F1 in CV; a pretrained sentence encoder gave +0.009 macro-F1, see below); and "
+        "deciding `hybrid` from the two duty shares directly rather than as a fourth class of "
+        "one linear model. More `hybrid` postings drawn from the model's own candidates did not "
+        "help (250 added nothing: see the error review), though the learning curve below still "
+        "rises.",
     ]
     return "\n".join(textwrap.wrap("".join(lines), width=92))
 
