@@ -145,6 +145,7 @@ def hybrids(args: argparse.Namespace) -> None:
     picked["stratum"] = "likely_hybrid_top"
     columns = ["posting_id", "source", "bucket", "stratum"]
     pd.concat([pd.read_csv(sample_file, dtype=str), picked[columns]]).to_csv(sample_file, index=False)
+    (out / "batches").mkdir(exist_ok=True)
     first = len(list((out / "batches").glob("batch*.txt")))
     for b, start in enumerate(range(0, len(picked), args.batch_size), first):
         _write_batch(out / "batches" / f"batch{b:02d}.txt", picked.iloc[start:start + args.batch_size])
@@ -267,7 +268,9 @@ def _write_sentence_batches(
 ) -> tuple[int, int]:
     """Write ``(unit_id, section, text)`` units as batch files numbered after the folder's,
     and their ids and sections to ``sample.csv`` (after its rows, with ``append``); return
-    the first and last batch number."""
+    the first and last batch number. Nothing to write is an error: every unit is drawn already."""
+    if not picked:
+        raise SystemExit(f"no sentence left to draw under {out}: every candidate is in its sample")
     first = len(list((out / "batches").glob("batch*.txt")))
     sample_file = out / "sample.csv"
     frame = pd.DataFrame(picked, columns=["unit_id", "section", "text"]).drop(columns="text")
