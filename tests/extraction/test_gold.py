@@ -23,16 +23,16 @@ from jdanalyzer.extraction.taxonomy import load_taxonomy
 
 GOLD = Path(__file__).parents[1] / "data" / "extraction_gold.jsonl"
 FIXTURE_GOLD = Path(__file__).parents[1] / "data" / "postings" / "extraction_gold.jsonl"
-# Floors under the figures measured on the whole gold (43 postings, 2,076 mentions): overlap
-# precision 0.952, recall 0.765, task F1 0.713 (python benchmarks/bench_extract.py --no-speed).
+# Floors under the figures measured on the whole gold (43 postings, 2,148 mentions): overlap
+# precision 0.951, recall 0.739, task F1 0.683 (python benchmarks/bench_extract.py --no-speed).
 TARGET_PRECISION = 0.94
-TARGET_RECALL = 0.75
-TARGET_TASK_F1 = 0.69
-# Measured on the fixture gold alone (12 postings, 490 mentions): precision 0.963, recall 0.865,
-# task F1 0.831.
+TARGET_RECALL = 0.72
+TARGET_TASK_F1 = 0.66
+# Measured on the fixture gold alone (12 postings, 562 mentions): precision 0.961, recall 0.753,
+# task F1 0.694.
 FIXTURE_PRECISION = 0.94
-FIXTURE_RECALL = 0.83
-FIXTURE_TASK_F1 = 0.80
+FIXTURE_RECALL = 0.73
+FIXTURE_TASK_F1 = 0.67
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_fixture_gold_spans_still_read_their_text(fixture_postings):
     normalizer change that moves offsets fails here with the mention that moved."""
     rows = fixture_postings.set_index("posting_id")
     lines = [json.loads(line) for line in FIXTURE_GOLD.read_text(encoding="utf-8").splitlines() if line]
-    assert len(lines) == 12 and sum(len(row["mentions"]) for row in lines) > 480
+    assert len(lines) == 12 and sum(len(row["mentions"]) for row in lines) > 550
     for row in lines:
         text, _ = prepare_text(rows.at[row["posting_id"], "description"])
         for m in row["mentions"]:
