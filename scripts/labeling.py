@@ -68,18 +68,36 @@ def pool(corpus: Path) -> pd.DataFrame:
     return postings[~postings.posting_id.isin(held | labeled)].reset_index(drop=True)
 
 
-def sample(args: argparse.Namespace) -> None:
+def _probabilities(frame: pd.DataFrame) -> pd.DataFrame:
+    """The shipped model's label probabilities for each posting (row) of ``frame``."""
     import jdanalyzer
 
+    predictions = jdanalyzer.load_model().classify_many(list(frame.description), list(frame.title))
+    return pd.DataFrame([p.probabilities for p in predictions])
+
+
+def _write_posting_batches(
+    out: Path, picked: pd.DataFrame, batch_size: int, *, append: bool
+) -> tuple[int, int]:
+    """Write postings as batch files, and their ids and strata to ``sample.csv``: a new sample
+    from batch 0, or with ``append`` after the folder's rows and batches. Return the first and
+    last batch number."""
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    sample_file = out / "sample.csv"
+    frame = picked[["posting_id", "source", "bucket", "stratum"]]
+    if append:
+        frame = pd.concat([pd.read_csv(sample_file, dtype=str), frame])
+    frame.to_csv(sample_file, index=False)
+    first = last = len(list((out / "batches").glob("batch*.txt"))) if append else 0
+    for last, start in enumerate(range(0, len(picked), batch_size), first):
+        _write_batch(out / "batches" / f"batch{last:02d}.txt", picked.iloc[start:start + batch_size])
+    return first, last
+
+
+def sample(args: argparse.Namespace) -> None:
     frame = pool(args.corpus)
     frame["bucket"] = frame.title.map(title_bucket)
-    model = jdanalyzer.load_model()
-    probs = []
-    for start in range(0, len(frame), 256):
-        chunk = frame.iloc[start:start + 256]
-        preds = model.classify_many(list(chunk.description), list(chunk.title))
-        probs.extend(p.probabilities for p in preds)
-    p = pd.DataFrame(probs)
+    p = _probabilities(frame)
     ai_source = frame.source.isin(["builtin_ai_2026", "linkedin_aiml_2024"])
     hard = {
         "likely_hybrid": p.hybrid >= 0.25,
@@ -103,12 +121,8 @@ def sample(args: argparse.Namespace) -> None:
         for key, g in groups
     )
     picked = pd.concat([chosen, filler]).sample(frac=1, random_state=SEED)
-    out = args.out
-    (out / "batches").mkdir(parents=True, exist_ok=True)
-    picked[["posting_id", "source", "bucket", "stratum"]].to_csv(out / "sample.csv", index=False)
-    for b, start in enumerate(range(0, len(picked), args.batch_size)):
-        _write_batch(out / "batches" / f"batch{b:02d}.txt", picked.iloc[start:start + args.batch_size])
-    print(f"{len(picked)} postings ({len(chosen)} hard cases) in {b + 1} batches under {out}")
+    _, last = _write_posting_batches(args.out, picked, args.batch_size, append=False)
+    print(f"{len(picked)} postings ({len(chosen)} hard cases) in {last + 1} batches under {args.out}")
     print(picked.stratum.value_counts().to_string())
 
 
@@ -119,8 +133,6 @@ def hybrids(args: argparse.Namespace) -> None:
     folder's sample or labeled (``--exclude``), and the held-out ones, are left out. Batches
     are numbered after the folder's.
     """
-    import jdanalyzer
-
     out = args.out
     sample_file = out / "sample.csv"
     if not sample_file.is_file():
@@ -132,23 +144,12 @@ def hybrids(args: argparse.Namespace) -> None:
     frame = frame[~frame.posting_id.isin(done)].reset_index(drop=True)
     if frame.empty:
         raise SystemExit("every posting of the pool is labeled or drawn already")
-    model = jdanalyzer.load_model()
-    p_hybrid = []
-    for start in range(0, len(frame), 256):
-        chunk = frame.iloc[start:start + 256]
-        preds = model.classify_many(list(chunk.description), list(chunk.title))
-        p_hybrid.extend(p.probabilities["hybrid"] for p in preds)
-    frame["p_hybrid"] = p_hybrid
+    frame["p_hybrid"] = _probabilities(frame)["hybrid"]
     picked = frame.sort_values("p_hybrid", ascending=False, kind="stable").head(args.n)
     picked = picked.sample(frac=1, random_state=SEED + 11)
     picked["bucket"] = picked.title.map(title_bucket)
     picked["stratum"] = "likely_hybrid_top"
-    columns = ["posting_id", "source", "bucket", "stratum"]
-    pd.concat([pd.read_csv(sample_file, dtype=str), picked[columns]]).to_csv(sample_file, index=False)
-    (out / "batches").mkdir(exist_ok=True)
-    first = len(list((out / "batches").glob("batch*.txt")))
-    for b, start in enumerate(range(0, len(picked), args.batch_size), first):
-        _write_batch(out / "batches" / f"batch{b:02d}.txt", picked.iloc[start:start + args.batch_size])
+    first, b = _write_posting_batches(out, picked, args.batch_size, append=True)
     print(f"{len(picked)} postings (p(hybrid) {picked.p_hybrid.min():.2f}-{picked.p_hybrid.max():.2f}) "
           f"from a pool of {len(frame)}, in batches {first}..{b} under {out}")
 
