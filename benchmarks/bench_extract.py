@@ -107,7 +107,7 @@ def quality(postings: dict[str, str], gold_paths: Sequence[Path], run: Callable,
         raise SystemExit(f"gold postings not in the corpus (or held out): {', '.join(missing)}")
     ids = list(gold)
     extractions = dict(zip(ids, run([postings[i] for i in ids]), strict=True))
-    scores = score_mentions(gold, {i: e.matches for i, e in extractions.items()})
+    scores = score_mentions(gold, {i: e.mentions for i, e in extractions.items()})
     n_missing = sum(m.id.startswith("missing:") for ms in gold.values() for m in ms)
     names = " + ".join(str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
                        for path in gold_paths)

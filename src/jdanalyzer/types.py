@@ -56,24 +56,37 @@ class Match:
 
 @dataclass(frozen=True)
 class Extraction:
-    """Skills and tasks found in one posting, with the normalized text they point into."""
+    """Skills and tasks found in one posting, with the normalized text they point into.
+
+    ``roles`` are the job titles and team members the text names ("Data Scientist", "our
+    software engineers"), each a mention of its field's term: they say who the ad is about
+    or who works beside the hire, not what is asked, so they are not among the skills (nor
+    in the model's counts or the audit's).
+    """
 
     text: str
     skills: tuple[Match, ...] = ()
     tasks: tuple[Match, ...] = ()
     truncated: bool = False
     warnings: tuple[str, ...] = field(default=())
+    roles: tuple[Match, ...] = ()
 
     @property
     def matches(self) -> tuple[Match, ...]:
         """Skills and tasks together, in text order."""
         return tuple(sorted(self.skills + self.tasks, key=lambda m: (m.start, m.end)))
 
+    @property
+    def mentions(self) -> tuple[Match, ...]:
+        """Skills, tasks and roles together, in text order: every taxonomy mention."""
+        return tuple(sorted(self.skills + self.tasks + self.roles, key=lambda m: (m.start, m.end)))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "skills": [m.to_dict() for m in self.skills],
             "tasks": [m.to_dict() for m in self.tasks],
+            "roles": [m.to_dict() for m in self.roles],
             "truncated": self.truncated,
             "warnings": list(self.warnings),
         }
@@ -172,6 +185,10 @@ class Prediction:
     def tasks(self) -> tuple[Match, ...]:
         return self.extraction.tasks
 
+    @property
+    def roles(self) -> tuple[Match, ...]:
+        return self.extraction.roles
+
     def evidence_for(self, label: str) -> tuple[Evidence, ...]:
         return tuple(e for e in self.evidence if e.label == label)
 
@@ -186,6 +203,7 @@ class Prediction:
             "evidence": [e.to_dict() for e in self.evidence],
             "skills": [m.to_dict() for m in self.skills],
             "tasks": [m.to_dict() for m in self.tasks],
+            "roles": [m.to_dict() for m in self.roles],
             "text": self.text,
             "title": self.title,
             "title_mismatch": None if self.title_mismatch is None else self.title_mismatch.to_dict(),

@@ -66,7 +66,7 @@ def gold_texts(gold, postings_sample, fixture_postings) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def scores(gold, gold_texts) -> dict:
     extractions = dict(zip(gold_texts, extract_many(gold_texts.values()), strict=True))
-    return score_mentions(gold, {pid: e.matches for pid, e in extractions.items()})
+    return score_mentions(gold, {pid: e.mentions for pid, e in extractions.items()})
 
 
 def test_gold_has_43_postings_none_held_out(gold, on_fixture, heldout_ids):

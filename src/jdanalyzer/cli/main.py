@@ -141,7 +141,7 @@ def extract(
     if format is OutputFormat.json:
         print_json(console, result.to_dict())
         return
-    if not result.skills and not result.tasks:
+    if not result.mentions:
         console.print("No skills or tasks from the taxonomy were found in this text.")
         return
     console.print(extraction_table(result))

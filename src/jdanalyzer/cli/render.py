@@ -37,23 +37,28 @@ def print_json(console: Console, data: Any) -> None:
 
 
 def extraction_table(result: Extraction) -> Table:
-    """One row per distinct term: name, kind, side, how often, and the forms found."""
+    """One row per distinct term: name, kind, side, how often, and the forms found.
+
+    Job titles and team members the ad names come last, as ``role named`` rows.
+    """
     table = Table(title="Skills and tasks found", show_lines=False)
     table.add_column("term")
     table.add_column("kind")
     table.add_column("side")
     table.add_column("count", justify="right")
     table.add_column("as written")
-    grouped: dict[str, list[Match]] = {}
-    for match in result.skills + result.tasks:
-        grouped.setdefault(match.id, []).append(match)
-    rows = sorted(grouped.values(), key=lambda ms: (ms[0].kind, ms[0].side, -len(ms), ms[0].name))
-    for matches in rows:
+    grouped: dict[tuple[str, str], list[Match]] = {}
+    for kind, found in (("skill", result.skills), ("task", result.tasks), ("~role", result.roles)):
+        for match in found:
+            grouped.setdefault((kind, match.id), []).append(match)
+    rows = sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[1][0].side, -len(kv[1]), kv[1][0].name))
+    for (kind, _), matches in rows:
         first = matches[0]
         forms = sorted({m.matched for m in matches})
+        shown_kind = {"task": "task", "~role": "role named"}.get(kind, f"skill ({first.category})")
         table.add_row(
             first.name,
-            first.kind if first.kind == "task" else f"{first.kind} ({first.category})",
+            shown_kind,
             Text(first.side, style=SIDE_STYLES.get(first.side, "")),
             str(len(matches)),
             ", ".join(forms[:4]) + (" …" if len(forms) > 4 else ""),

@@ -307,14 +307,16 @@ class CaseFoldingLemmatizer(Lemmatizer):
     requires=["token.lemma", "token.is_sent_start"],
     assigns=["doc.spans"],
     default_config={
-        "skills_key": "skills", "tasks_key": "tasks", "window": DEFAULT_WINDOW, "reference": False,
+        "skills_key": "skills", "tasks_key": "tasks", "roles_key": "roles", "window": DEFAULT_WINDOW,
+        "reference": False,
     },
 )
 def make_taxonomy_matcher(
-    nlp: Language, name: str, skills_key: str, tasks_key: str, window: int, reference: bool
+    nlp: Language, name: str, skills_key: str, tasks_key: str, roles_key: str, window: int, reference: bool
 ) -> TaxonomyMatcher:
     return TaxonomyMatcher(
-        nlp, name, skills_key=skills_key, tasks_key=tasks_key, window=window, reference=reference
+        nlp, name, skills_key=skills_key, tasks_key=tasks_key, roles_key=roles_key, window=window,
+        reference=reference,
     )
 
 
@@ -330,7 +332,8 @@ class TaxonomyMatcher:
     tokens. Overlapping skills are resolved longest first; overlapping tasks likewise
     within one task id. See
     :meth:`reference_matches`; with ``reference`` False (the default) the component finds
-    the same matches through the fast path.
+    the same matches through the fast path. Skill matches that name a job title or team
+    member (:meth:`Term.names_role`: "Data Scientist") go to ``doc.spans[roles_key]``.
     """
 
     #: Words that may coordinate task verbs: "design, build and deploy models".
@@ -344,6 +347,7 @@ class TaxonomyMatcher:
         taxonomy: Taxonomy | None = None,
         skills_key: str = "skills",
         tasks_key: str = "tasks",
+        roles_key: str = "roles",
         window: int = DEFAULT_WINDOW,
         reference: bool = False,
     ) -> None:
@@ -351,6 +355,7 @@ class TaxonomyMatcher:
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self.skills_key = skills_key
         self.tasks_key = tasks_key
+        self.roles_key = roles_key
         self.window = window
         self.reference = reference
         self.vocab = nlp.vocab
@@ -725,8 +730,10 @@ class TaxonomyMatcher:
         return True
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
-        doc.spans[self.skills_key] = skills
+        is_role = [self.term_of[span.id].names_role(span.text) for span in skills]
+        doc.spans[self.skills_key] = [span for span, role in zip(skills, is_role, strict=True) if not role]
         doc.spans[self.tasks_key] = tasks
+        doc.spans[self.roles_key] = [span for span, role in zip(skills, is_role, strict=True) if role]
 
 
 def _forget_tokenized(nlp: Language) -> None:

@@ -51,7 +51,8 @@ def doc_to_extraction(
             _match(taxonomy[strings[span.id]], text, span.start_char, span.end_char) for span in spans
         )
 
-    return _extraction(text, matches("skills"), matches("tasks"), truncated)
+    # The taxonomy component sets roles apart already; _extraction would find them again.
+    return _extraction(text, matches("skills") + matches("roles"), matches("tasks"), truncated, taxonomy)
 
 
 def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
@@ -114,6 +115,7 @@ def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
             _matches(ids.skills, matcher.term_of, clean, ids.starts, ids.ends),
             _matches(ids.tasks, matcher.term_of, clean, ids.starts, ids.ends),
             truncated,
+            matcher.taxonomy,
         )
 
 
@@ -138,7 +140,16 @@ def _matches(
 
 
 def _extraction(
-    text: str, skills: tuple[Match, ...], tasks: tuple[Match, ...], truncated: bool
+    text: str, skills: tuple[Match, ...], tasks: tuple[Match, ...], truncated: bool, taxonomy: Taxonomy
 ) -> Extraction:
+    """The extraction of ``text``, with the skill matches that name a job title or team
+    member (:meth:`Term.names_role`) set apart as roles."""
     warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
-    return Extraction(text=text, skills=skills, tasks=tasks, truncated=truncated, warnings=warnings)
+    is_role = [taxonomy[m.id].names_role(m.matched) for m in skills]
+    roles = ()
+    if any(is_role):
+        roles = tuple(m for m, role in zip(skills, is_role, strict=True) if role)
+        skills = tuple(m for m, role in zip(skills, is_role, strict=True) if not role)
+    return Extraction(
+        text=text, skills=skills, tasks=tasks, truncated=truncated, warnings=warnings, roles=roles
+    )

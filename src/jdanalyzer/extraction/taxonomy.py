@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -43,7 +43,9 @@ class Term:
     """One taxonomy entry.
 
     ``aliases`` and ``phrases`` match case-insensitively; ``cased_aliases`` match only with
-    their exact case; a task also matches a verb of ``verbs`` followed closely by an
+    their exact case; ``roles`` match case-insensitively too, and are job titles and team
+    members that name the term's field ("data scientist", "our software engineers"): a
+    mention of the field that is no skill asked of the reader (see :meth:`names_role`); a task also matches a verb of ``verbs`` followed closely by an
     object of ``objects`` (compared on lemmas), and likewise for each further pair of
     verbs and objects in ``verb_objects``, for duties whose verbs take other objects
     ("write SQL", "tune queries" beside "query databases").
@@ -81,11 +83,12 @@ class Term:
     not_preceded_by: tuple[str, ...] = ()
     not_followed_by: tuple[str, ...] = ()
     only_with: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
-        """Every surface form as written in the data: aliases, phrases and cased aliases."""
-        return self.aliases + self.phrases + self.cased_aliases
+        """Every surface form as written in the data: aliases, phrases, roles and cased aliases."""
+        return self.phrase_forms + self.cased_aliases
 
     @property
     def verb_object_groups(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
@@ -100,7 +103,21 @@ class Term:
     @property
     def phrase_forms(self) -> tuple[str, ...]:
         """All case-insensitive surface forms as written in the data (before variants)."""
-        return self.aliases + self.phrases
+        return self.aliases + self.phrases + self.roles
+
+    @cached_property
+    def _role_wordings(self) -> frozenset[str]:
+        return frozenset(_folded(v) for form in self.roles for v in surface_variants(form.lower()))
+
+    def names_role(self, matched: str) -> bool:
+        """Whether ``matched``, a wording that matched this term, is one of its ``roles``.
+
+        Example:
+            >>> term = load_taxonomy()["data_science"]
+            >>> term.names_role("Data Scientists"), term.names_role("data science")
+            (True, False)
+        """
+        return bool(self.roles) and _folded(matched) in self._role_wordings
 
     @classmethod
     def from_dict(cls, data: dict[str, object], *, where: str = "") -> Term:
@@ -152,6 +169,7 @@ class Term:
             not_preceded_by=strings("not_preceded_by"),
             not_followed_by=strings("not_followed_by"),
             only_with=strings("only_with"),
+            roles=strings("roles"),
         )
 
 
@@ -274,6 +292,11 @@ def surface_variants(form: str) -> list[str]:
         if base not in variants:
             variants.append(base)
     return variants
+
+
+def _folded(wording: str) -> str:
+    """``wording`` in lowercase with hyphens and runs of whitespace read as one space."""
+    return " ".join(wording.lower().replace("-", " ").split())
 
 
 _PLAIN_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+){1,2}")

@@ -159,7 +159,7 @@
     for (const side of Object.keys(SIDES)) {
       const group = el("div", "side-group");
       let any = false;
-      for (const [kind, matches] of [["Skills", r.skills], ["Tasks", r.tasks]]) {
+      for (const [kind, matches] of [["Skills", r.skills], ["Tasks", r.tasks], ["Roles named", r.roles || []]]) {
         const counts = new Map();
         for (const m of matches) if (m.side === side) counts.set(m.name, (counts.get(m.name) || 0) + 1);
         if (!counts.size) continue;
