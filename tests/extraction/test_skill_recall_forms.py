@@ -98,6 +98,14 @@ FOUND = [
     ("Communicate findings to non-technical audiences.", [("Communicate", "communication")]),
     ("You will work collaboratively with the risk team.", [("collaboratively", "collaboration")]),
     ("Mentor less experienced engineers.", [("Mentor", "mentoring")]),
+    # Forms the fresh development set showed missing (tests/data/EXTRACTION_GOLD.md).
+    ("Experience in FP&A or financial planning and analysis.", [("FP&A", "financial_analysis")]),
+    ("Knowledge of ETL tools (preferably Ab Initio).", [("ETL tools", "etl_tools"), ("Ab Initio", "etl_tools")]),
+    ("Exposure to Devin.ai, GitHub Copilot or AWS CodeWhisperer.", [("Devin.ai", "coding_assistants")]),
+    ("Be a strong contributor as part of a team.", [("as part of a team", "collaboration")]),
+    ("Identify opportunities for process improvement.", [("process improvement", "process_improvement")]),
+    ("Background in platform engineering or SRE.", [("platform engineering", "platform_engineering")]),
+    ("Handle PII and PHI under HIPAA.", [("PII", "data_governance")]),
     # ROM is the reduced-order model in a posting that names reduced-order modelling.
     ("- Apply ROM (Reduced Order Modeling) for accelerated design.", [("ROM", "reduced_order_modeling")]),
 ]
@@ -156,6 +164,10 @@ ROLES = [
     ("Report to the Tech Lead of the platform team.", [("Tech Lead", "leadership")]),
     ("Our iOS engineers own the app.", [("iOS engineers", "ios_development")]),
     ("Join as a data-scientist in our risk team.", [("data-scientist", "data_science")]),
+    ("We are looking for an AI Engineer to join our team.", [("AI Engineer", "ml_engineering")]),
+    ("Partner with product managers on the roadmap.", [("product managers", "product_management")]),
+    ("Senior Data Modeler, healthcare data.", [("Data Modeler", "data_modeling")]),
+    ("Join as a Platform Engineer.", [("Platform Engineer", "platform_engineering")]),
 ]
 
 
