@@ -82,6 +82,16 @@ def test_page_classifies_a_posting_and_highlights_evidence(
     assert page.seen.requested and all(url.startswith(server) for url in page.seen.requested)
 
 
+def test_job_titles_are_shown_as_roles_not_skills(page: Any, samples: dict[str, str]) -> None:
+    text = samples["data_scientist"] + "\n\nYou will work beside our software engineers."
+    _submit(page, text)
+    roles = page.locator("#terms h4:text-is('Roles named') + ul .chip").all_text_contents()
+    skills = page.locator("#terms h4:text-is('Skills') + ul .chip").all_text_contents()
+    assert any(chip.startswith("software development") for chip in roles), roles
+    assert not any(chip.startswith("software development") for chip in skills), skills
+    assert page.seen.errors == []
+
+
 def test_posting_markup_renders_inert(page: Any, samples: dict[str, str]) -> None:
     text = samples["data_scientist"] + "\n\nApply here: " + PAYLOAD
     _submit(page, text, title=PAYLOAD)
