@@ -68,6 +68,19 @@ def test_extract_json_from_stdin(samples: dict[str, str]) -> None:
         assert data["text"][m["start"] : m["end"]] == m["matched"]
 
 
+def test_extract_lists_job_titles_as_roles_apart_from_skills() -> None:
+    text = "Senior Data Scientist. Work beside our software engineers; build churn models in Python."
+    table = invoke("extract", "-", input=text)
+    assert table.exit_code == 0
+    rows = [line for line in table.stdout.splitlines() if "role named" in line]
+    assert any("data science" in row for row in rows) and any("software" in row for row in rows), table.stdout
+    data = json.loads(invoke("extract", "-", "--format", "json", input=text).stdout)
+    assert [m["matched"] for m in data["roles"]] == ["Data Scientist", "software engineers"]
+    assert not {m["id"] for m in data["skills"]} & {"data_science", "software_engineering"}
+    titles_only = invoke("extract", "-", input="Our data scientists.")
+    assert titles_only.exit_code == 0 and "role named" in titles_only.stdout
+
+
 def test_classify_json_from_stdin_without_a_file_argument(samples: dict[str, str]) -> None:
     result = invoke("classify", "--format", "json", input=samples["data_scientist"])
     assert result.exit_code == 0
