@@ -100,7 +100,10 @@ FOUND = [
     ("Mentor less experienced engineers.", [("Mentor", "mentoring")]),
     # Forms the fresh development set showed missing (tests/data/EXTRACTION_GOLD.md).
     ("Experience in FP&A or financial planning and analysis.", [("FP&A", "financial_analysis")]),
-    ("Knowledge of ETL tools (preferably Ab Initio).", [("ETL tools", "etl_tools"), ("Ab Initio", "etl_tools")]),
+    (
+        "Knowledge of ETL tools (preferably Ab Initio).",
+        [("ETL tools", "etl_tools"), ("Ab Initio", "etl_tools")],
+    ),
     ("Exposure to Devin.ai, GitHub Copilot or AWS CodeWhisperer.", [("Devin.ai", "coding_assistants")]),
     ("Be a strong contributor as part of a team.", [("as part of a team", "collaboration")]),
     ("Identify opportunities for process improvement.", [("process improvement", "process_improvement")]),

@@ -146,7 +146,7 @@ def _extraction(
     member (:meth:`Term.names_role`) set apart as roles."""
     warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
     is_role = [taxonomy[m.id].names_role(m.matched) for m in skills]
-    roles = ()
+    roles: tuple[Match, ...] = ()
     if any(is_role):
         roles = tuple(m for m, role in zip(skills, is_role, strict=True) if role)
         skills = tuple(m for m, role in zip(skills, is_role, strict=True) if not role)

@@ -45,8 +45,9 @@ class Term:
     ``aliases`` and ``phrases`` match case-insensitively; ``cased_aliases`` match only with
     their exact case; ``roles`` match case-insensitively too, and are job titles and team
     members that name the term's field ("data scientist", "our software engineers"): a
-    mention of the field that is no skill asked of the reader (see :meth:`names_role`); a task also matches a verb of ``verbs`` followed closely by an
-    object of ``objects`` (compared on lemmas), and likewise for each further pair of
+    mention of the field that is no skill asked of the reader (see :meth:`names_role`); a
+    task also matches a verb of ``verbs`` followed closely by an object of ``objects``
+    (compared on lemmas), and likewise for each further pair of
     verbs and objects in ``verb_objects``, for duties whose verbs take other objects
     ("write SQL", "tune queries" beside "query databases").
 
