@@ -47,22 +47,20 @@ def extraction_table(result: Extraction) -> Table:
     table.add_column("side")
     table.add_column("count", justify="right")
     table.add_column("as written")
-    grouped: dict[tuple[str, str], list[Match]] = {}
-    for kind, found in (("skill", result.skills), ("task", result.tasks), ("~role", result.roles)):
+    for kind, found in (("skill", result.skills), ("task", result.tasks), ("role named", result.roles)):
+        grouped: dict[str, list[Match]] = {}
         for match in found:
-            grouped.setdefault((kind, match.id), []).append(match)
-    rows = sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[1][0].side, -len(kv[1]), kv[1][0].name))
-    for (kind, _), matches in rows:
-        first = matches[0]
-        forms = sorted({m.matched for m in matches})
-        shown_kind = {"task": "task", "~role": "role named"}.get(kind, f"skill ({first.category})")
-        table.add_row(
-            first.name,
-            shown_kind,
-            Text(first.side, style=SIDE_STYLES.get(first.side, "")),
-            str(len(matches)),
-            ", ".join(forms[:4]) + (" …" if len(forms) > 4 else ""),
-        )
+            grouped.setdefault(match.id, []).append(match)
+        for matches in sorted(grouped.values(), key=lambda ms: (ms[0].side, -len(ms), ms[0].name)):
+            first = matches[0]
+            forms = sorted({m.matched for m in matches})
+            table.add_row(
+                first.name,
+                f"skill ({first.category})" if kind == "skill" else kind,
+                Text(first.side, style=SIDE_STYLES.get(first.side, "")),
+                str(len(matches)),
+                ", ".join(forms[:4]) + (" …" if len(forms) > 4 else ""),
+            )
     return table
 
 

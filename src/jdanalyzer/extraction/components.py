@@ -44,7 +44,14 @@ from jdanalyzer.errors import JDAnalyzerError, TaxonomyError
 from jdanalyzer.extraction import fastpath
 from jdanalyzer.extraction.ellipsis import Elision
 from jdanalyzer.extraction.forms import FormTokens
-from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, plural, surface_variants
+from jdanalyzer.extraction.taxonomy import (
+    Taxonomy,
+    Term,
+    load_taxonomy,
+    plural,
+    roles_apart,
+    surface_variants,
+)
 
 __all__ = [
     "ArraySentencizer", "CaseFoldingLemmatizer", "ContextRule", "LemmaTableMissingError", "TaxonomyMatcher",
@@ -730,10 +737,10 @@ class TaxonomyMatcher:
         return True
 
     def set_annotations(self, doc: Doc, skills: list[Span], tasks: list[Span]) -> None:
-        is_role = [self.term_of[span.id].names_role(span.text) for span in skills]
-        doc.spans[self.skills_key] = [span for span, role in zip(skills, is_role, strict=True) if not role]
+        kept, roles = roles_apart(skills, lambda span: self.term_of[span.id].names_role(span.text))
+        doc.spans[self.skills_key] = kept
         doc.spans[self.tasks_key] = tasks
-        doc.spans[self.roles_key] = [span for span, role in zip(skills, is_role, strict=True) if role]
+        doc.spans[self.roles_key] = roles
 
 
 def _forget_tokenized(nlp: Language) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from jdanalyzer.extraction.components import ArraySentencizer, CaseFoldingLemmatizer, TaxonomyMatcher
 from jdanalyzer.extraction.fastpath import find_match_ids
 from jdanalyzer.extraction.pipeline import LEMMATIZER_PIPE, SENTENCIZER_PIPE, TAXONOMY_PIPE, get_pipeline
-from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy
+from jdanalyzer.extraction.taxonomy import Taxonomy, Term, load_taxonomy, roles_apart
 from jdanalyzer.text.normalize import normalize
 from jdanalyzer.types import Extraction, Match
 
@@ -51,8 +51,7 @@ def doc_to_extraction(
             _match(taxonomy[strings[span.id]], text, span.start_char, span.end_char) for span in spans
         )
 
-    # The taxonomy component sets roles apart already; _extraction would find them again.
-    return _extraction(text, matches("skills") + matches("roles"), matches("tasks"), truncated, taxonomy)
+    return _extraction(text, matches("skills"), matches("tasks"), truncated, matches("roles"))
 
 
 def extract(text: str, *, max_chars: int = MAX_CHARS) -> Extraction:
@@ -109,14 +108,14 @@ def _extract_batch(prepared: list[tuple[str, bool]]) -> Iterator[Extraction]:
     # matches that TaxonomyMatcher.reference_matches gives, as token offsets.
     docs = [nlp.make_doc(clean) for clean, _ in prepared]
     found = find_match_ids(matcher, docs, sentencizer=sentencizer, lemmatizer=lemmatizer)
+    taxonomy = matcher.taxonomy
     for (clean, truncated), ids in zip(prepared, found, strict=True):
-        yield _extraction(
-            clean,
+        skills, roles = roles_apart(
             _matches(ids.skills, matcher.term_of, clean, ids.starts, ids.ends),
-            _matches(ids.tasks, matcher.term_of, clean, ids.starts, ids.ends),
-            truncated,
-            matcher.taxonomy,
+            lambda m: taxonomy[m.id].names_role(m.matched),
         )
+        tasks = _matches(ids.tasks, matcher.term_of, clean, ids.starts, ids.ends)
+        yield _extraction(clean, tuple(skills), tasks, truncated, tuple(roles))
 
 
 def _match(term: Term, text: str, start: int, end: int) -> Match:
@@ -140,16 +139,13 @@ def _matches(
 
 
 def _extraction(
-    text: str, skills: tuple[Match, ...], tasks: tuple[Match, ...], truncated: bool, taxonomy: Taxonomy
+    text: str,
+    skills: tuple[Match, ...],
+    tasks: tuple[Match, ...],
+    truncated: bool,
+    roles: tuple[Match, ...] = (),
 ) -> Extraction:
-    """The extraction of ``text``, with the skill matches that name a job title or team
-    member (:meth:`Term.names_role`) set apart as roles."""
     warnings = (f"the posting was cut to its first {len(text):,} characters",) if truncated else ()
-    is_role = [taxonomy[m.id].names_role(m.matched) for m in skills]
-    roles: tuple[Match, ...] = ()
-    if any(is_role):
-        roles = tuple(m for m, role in zip(skills, is_role, strict=True) if role)
-        skills = tuple(m for m, role in zip(skills, is_role, strict=True) if not role)
     return Extraction(
         text=text, skills=skills, tasks=tasks, truncated=truncated, warnings=warnings, roles=roles
     )

@@ -19,18 +19,22 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 from jdanalyzer.errors import TaxonomyError
 from jdanalyzer.types import SIDES
 
 __all__ = [
-    "KINDS", "SIDES", "SOURCES", "Taxonomy", "Term", "load_taxonomy", "plural", "surface_variants",
+    "KINDS", "SIDES", "SOURCES", "Taxonomy", "Term", "load_taxonomy", "plural", "roles_apart",
+    "surface_variants",
 ]
+
+_Found = TypeVar("_Found")
 
 KINDS = ("skill", "task")
 SOURCES = ("seed-article", "seed-talk", "curated")
@@ -293,6 +297,18 @@ def surface_variants(form: str) -> list[str]:
         if base not in variants:
             variants.append(base)
     return variants
+
+
+def roles_apart(
+    found: Iterable[_Found], names_role: Callable[[_Found], bool]
+) -> tuple[list[_Found], list[_Found]]:
+    """Skill matches (spans or :class:`~jdanalyzer.types.Match`) split into those that do not
+    name a role and those that do (``names_role``, by :meth:`Term.names_role`), each in order."""
+    kept: list[_Found] = []
+    roles: list[_Found] = []
+    for item in found:
+        (roles if names_role(item) else kept).append(item)
+    return kept, roles
 
 
 def _folded(wording: str) -> str:
