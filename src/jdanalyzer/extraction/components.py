@@ -200,7 +200,8 @@ class ArraySentencizer(Sentencizer):
 
     def is_ender(self, orths: numpy.ndarray) -> numpy.ndarray:
         """Whether each ORTH hash is one of ``punct_chars``."""
-        enders = numpy.unique(numpy.array([get_string_id(c) for c in self.punct_chars], dtype=numpy.uint64))
+        # sorted(set()), not numpy.unique: its first call imports numpy.ma (30-40 ms of a cold start)
+        enders = numpy.array(sorted({get_string_id(c) for c in self.punct_chars}), dtype=numpy.uint64)
         if not len(enders):
             return numpy.zeros(len(orths), dtype=bool)
         at = numpy.minimum(numpy.searchsorted(enders, orths), len(enders) - 1)

@@ -552,7 +552,8 @@ class _LexemeTable:
         """The row of each ORTH hash, adding the lexemes not met before."""
         rows, found = self._rows.get(orths)
         if not found.all():
-            self._add(numpy.unique(orths[~found]))
+            # sorted(set()), not numpy.unique: its first call imports numpy.ma (see is_ender)
+            self._add(numpy.array(sorted(set(orths[~found].tolist())), dtype=numpy.uint64))
             rows, _ = self._rows.get(orths)
         return rows
 
