@@ -36,7 +36,8 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
 
 @pytest.mark.slow
 def test_classify_needs_neither_scikit_learn_nor_pandas() -> None:
-    # nor numpy.ma, which numpy.unique imports on its first call: 30-40 ms of a cold start
+    # nor numpy.ma, which recent numpy's unique (without return_*) imports on its first call:
+    # 30-40 ms of a cold start
     code = f"import jdanalyzer; jdanalyzer.classify(open({str(SAMPLE)!r}).read())"
     assert _loaded_after(code, (*HEAVY, "numpy.ma")) == set()
 

@@ -200,7 +200,8 @@ class ArraySentencizer(Sentencizer):
 
     def is_ender(self, orths: numpy.ndarray) -> numpy.ndarray:
         """Whether each ORTH hash is one of ``punct_chars``."""
-        # sorted(set()), not numpy.unique: its first call imports numpy.ma (30-40 ms of a cold start)
+        # sorted(set()), not numpy.unique: without return_* arguments, recent numpy's first call
+        # imports numpy.ma (to check np.ma.is_masked), 30-40 ms of a cold start
         enders = numpy.array(sorted({get_string_id(c) for c in self.punct_chars}), dtype=numpy.uint64)
         if not len(enders):
             return numpy.zeros(len(orths), dtype=bool)

@@ -552,7 +552,7 @@ class _LexemeTable:
         """The row of each ORTH hash, adding the lexemes not met before."""
         rows, found = self._rows.get(orths)
         if not found.all():
-            # sorted(set()), not numpy.unique: its first call imports numpy.ma (see is_ender)
+            # sorted(set()), not numpy.unique, which can import numpy.ma (see ArraySentencizer.is_ender)
             self._add(numpy.array(sorted(set(orths[~found].tolist())), dtype=numpy.uint64))
             rows, _ = self._rows.get(orths)
         return rows
