@@ -54,8 +54,11 @@ def test_several_files_give_one_row_each(folder: Path) -> None:
     header = next(line for line in result.stdout.splitlines() if "confidence" in line)
     for column in ("file", "label", "confidence", "runner-up", "top duty evidence"):
         assert column in header
-    # The top duty evidence is a duty sentence of the ad itself.
-    assert "Deploy models to production" in found["ai_engineer.txt"]
+    # The top duty evidence is a duty sentence of the ad itself, in its own words.
+    for name in ("ai_engineer.txt", "data_scientist.txt"):
+        evidence = found[name].split("│")[-2].strip().rstrip("…")
+        ad = " ".join((folder / name).read_text(encoding="utf-8").split())
+        assert len(evidence.split()) >= 5 and evidence in ad, (name, evidence)
     assert "Label:" not in result.stdout  # not the detailed view of one posting
 
 
