@@ -21,7 +21,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from timing import command, interleaved
+from timing import cache_bytecode, command, interleaved
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "src" / "jdanalyzer" / "samples" / "ai_engineer.txt"
@@ -44,7 +44,7 @@ def main() -> None:
         "jdanalyzer --help": [jd, "--help"],
         "jdanalyzer classify SAMPLE": [jd, "classify", str(SAMPLE)],
     }
-    dropped = os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None
+    dropped = cache_bytecode()
     works = [command(cmd) for cmd in commands.values()]
     for work in works:  # not timed: writes the bytecode caches and fills the OS file cache
         work()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+
+def cache_bytecode() -> bool:
+    """Let the commands run next cache their modules' bytecode, as Python does for a user:
+    drop ``PYTHONDONTWRITEBYTECODE`` (some sandboxes and CI images set it, and every fresh
+    process then compiles jdanalyzer's modules again). Run each command once untimed after
+    this. Returns whether the variable was set."""
+    return os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None
 
 
 def cpu_seconds() -> float:
