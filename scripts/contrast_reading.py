@@ -35,13 +35,10 @@ def main() -> None:
     units = load_sentences(args.corpus / "postings.csv.gz", labels, heldout=args.corpus / "heldout-ids.txt")
     table = pd.read_csv(labels, dtype=str)
     contrast = set(table[table["batch"].isin(CONTRAST_BATCHES)]["unit_id"])
-    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False,
-                           usecols=["posting_id", "company"])
-    company = dict(zip(postings["posting_id"], postings["company"].str.lower().str.strip(), strict=True))
-    units = units.assign(company=units["posting_id"].map(company), contrast=units["unit_id"].isin(contrast))
+    units = units.assign(contrast=units["unit_id"].isin(contrast))
     units = units.drop_duplicates("input").reset_index(drop=True)
     x, y = units["input"].to_numpy(), units["label"].to_numpy()
-    groups, is_contrast = units["company"].to_numpy(), units["contrast"].to_numpy()
+    groups, is_contrast = units["group"].to_numpy(), units["contrast"].to_numpy()
     print(f"{len(units)} labeled sentences with distinct texts, {is_contrast.sum()} of them contrasts")
     for use in (False, True):
         predicted = np.empty(len(y), dtype=object)

@@ -1,9 +1,10 @@
 """The duty reader's sentence model: its learning curve, and what some label batches add.
 
-5-fold cross-validation grouped by company over ``corpora/sentence-labels.csv``, each
-repeated sentence text kept once (job ads repeat boilerplate across a company's postings), as
-``scripts/contrast_reading.py`` does. Each training fold keeps a share of its companies
-(seeded, the smaller shares inside the larger, as in ``jdanalyzer.model.training``).
+5-fold cross-validation over ``corpora/sentence-labels.csv`` grouped by company as training
+groups postings (``company_groups``), each repeated sentence text kept once (job ads repeat
+boilerplate across a company's postings), as ``scripts/contrast_reading.py`` does. Each
+training fold keeps a share of its companies (seeded, the smaller shares inside the larger, as
+in ``jdanalyzer.model.training``).
 ``--batches`` alone gives the figures apart for those batches' units and the others;
 with ``--leave-out`` their units are also left out of every training fold (still scored), so
 two runs compare the same test sentences trained with and without them.
@@ -18,7 +19,6 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
@@ -63,13 +63,9 @@ def main() -> None:
     unknown = sorted(set(args.batches) - set(units["batch"]))
     if unknown:
         parser.error(f"no batch {', '.join(unknown)} in {args.labels}")
-    postings = pd.read_csv(args.corpus / "postings.csv.gz", dtype=str, keep_default_na=False,
-                           usecols=["posting_id", "company"])
-    company = dict(zip(postings["posting_id"], postings["company"].str.lower().str.strip(), strict=True))
-    units = units.assign(company=units["posting_id"].map(company))
     units = units.drop_duplicates("input").reset_index(drop=True)
     inputs, labels = units["input"].to_numpy(), units["label"].to_numpy()
-    groups = units["company"].to_numpy()
+    groups = units["group"].to_numpy()
     apart = units["batch"].isin(args.batches).to_numpy()
     left_out = apart & args.leave_out
     print(f"{len(units)} labeled sentences with distinct texts from {len(set(groups))} companies"

@@ -200,9 +200,7 @@ class ArraySentencizer(Sentencizer):
 
     def is_ender(self, orths: numpy.ndarray) -> numpy.ndarray:
         """Whether each ORTH hash is one of ``punct_chars``."""
-        # sorted(set()), not numpy.unique: without return_* arguments, recent numpy's first call
-        # imports numpy.ma (to check np.ma.is_masked), 30-40 ms of a cold start
-        enders = numpy.array(sorted({get_string_id(c) for c in self.punct_chars}), dtype=numpy.uint64)
+        enders = fastpath.sorted_hashes(get_string_id(c) for c in self.punct_chars)
         if not len(enders):
             return numpy.zeros(len(orths), dtype=bool)
         at = numpy.minimum(numpy.searchsorted(enders, orths), len(enders) - 1)

@@ -42,7 +42,10 @@ from spacy.vocab import Vocab
 
 from jdanalyzer.extraction.ellipsis import Elision
 
-__all__ = ["Lemmatizer", "MatchIds", "Rules", "Sentencizer", "find_match_ids", "merge_touching", "pair_hash"]
+__all__ = [
+    "Lemmatizer", "MatchIds", "Rules", "Sentencizer", "find_match_ids", "merge_touching", "pair_hash",
+    "sorted_hashes",
+]
 
 Patterns = dict[str, list[list[dict[str, Any]]]]  # Matcher patterns by task id
 
@@ -552,8 +555,7 @@ class _LexemeTable:
         """The row of each ORTH hash, adding the lexemes not met before."""
         rows, found = self._rows.get(orths)
         if not found.all():
-            # sorted(set()), not numpy.unique, which can import numpy.ma (see ArraySentencizer.is_ender)
-            self._add(numpy.array(sorted(set(orths[~found].tolist())), dtype=numpy.uint64))
+            self._add(sorted_hashes(orths[~found].tolist()))
             rows, _ = self._rows.get(orths)
         return rows
 
@@ -683,6 +685,16 @@ class _Sorted:
         at = numpy.minimum(numpy.searchsorted(self.keys, hashes), len(self.keys) - 1)
         found = self.keys[at] == hashes
         return numpy.where(found, self.values[at], numpy.uint64(0)), found
+
+
+def sorted_hashes(hashes: Iterable[int]) -> numpy.ndarray:
+    """The distinct string hashes of ``hashes``, sorted, as a uint64 array (for searchsorted).
+
+    A sorted set rather than ``numpy.unique``: without return_* arguments, recent numpy's
+    first call of it imports ``numpy.ma`` (to check ``np.ma.is_masked``), 30-40 ms of a cold
+    start (``tests/test_imports.py``).
+    """
+    return numpy.array(sorted(set(hashes)), dtype=numpy.uint64)
 
 
 _PAIR_MULTIPLIER = 0x9E3779B97F4A7C15  # odd, so that distinct (a, b) rarely give one hash

@@ -41,6 +41,7 @@ from jdanalyzer.types import LABELS
 
 __all__ = [
     "EvalReport",
+    "company_groups",
     "cross_validate",
     "keyword_rule",
     "label_agreement",
@@ -59,6 +60,13 @@ _LABEL_COLUMNS = ("posting_id", "label")
 
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def company_groups(posting_ids: pd.Series, companies: pd.Series) -> np.ndarray:
+    """The cross-validation group of each posting: its company, case and spaces folded, or
+    its own id when it names none."""
+    company = companies.str.strip().str.lower().to_numpy()
+    return np.where(company == "", "id:" + posting_ids.to_numpy(dtype=object), company)
 
 
 def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
@@ -123,8 +131,7 @@ def load_labeled(
         if column not in frame.columns:
             frame[column] = ""
     frame["text"] = [normalize(t) for t in frame["description"]]
-    company = frame["company"].str.strip().str.lower()
-    frame["group"] = np.where(company == "", "id:" + frame["posting_id"], company)
+    frame["group"] = company_groups(frame["posting_id"], frame["company"])
     if annotate:
         extractions = list(extract_many(frame["text"].tolist()))
         frame["terms"] = [terms_of(e) for e in extractions]
@@ -412,7 +419,8 @@ def label_agreement(second: Path, frame: pd.DataFrame, oof: pd.DataFrame | None 
 
 def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | None = None) -> pd.DataFrame:
     """The labeled duty sentences (``unit_id, label``) with the text the duty reader reads
-    (``input``), cut from the normalized postings. Held-out postings are refused.
+    (``input``), cut from the normalized postings, and the posting's ``posting_id`` and
+    cross-validation ``group`` (:func:`company_groups`). Held-out postings are refused.
 
     A unit id holds character offsets into the normalized text of its day; ``text_sha1``
     (the SHA-1 of the unit's whitespace-collapsed text, first 12 hex digits) finds the
@@ -456,6 +464,8 @@ def load_sentences(postings: Path, sentence_labels: Path, *, heldout: Path | Non
             unit = text[found.start:found.end]
         inputs.append(unit_input(unit, section))
     table["posting_id"] = parts["posting_id"]
+    companies = posts["company"] if "company" in posts.columns else pd.Series("", index=posts.index)
+    table["group"] = company_groups(table["posting_id"], table["posting_id"].map(companies))
     table["input"] = inputs
     table = table[table["input"].notna()].reset_index(drop=True)
     table.attrs.update(moved=moved, lost=lost)
