@@ -1,4 +1,4 @@
-"""What each entry point imports: prediction, score and serve never load scikit-learn or SciPy.
+"""What each entry point imports: prediction, score, serve and audit never load scikit-learn or SciPy.
 
 Each case runs in a fresh interpreter, does what the entry point does, and lists the heavy
 modules that ended up in ``sys.modules``. (The static import contract is in
@@ -59,6 +59,19 @@ def test_the_web_app_needs_neither_scikit_learn_nor_scipy() -> None:
     pytest.importorskip("fastapi")
     code = "from jdanalyzer.web.app import create_app; create_app()"
     assert _loaded_after(code) <= {"pandas"}
+
+
+@pytest.mark.slow
+def test_an_audit_of_a_folder_of_ads_needs_neither_scikit_learn_nor_pandas(tmp_path: Path) -> None:
+    ads = tmp_path / "ads"
+    ads.mkdir()
+    (ads / "ai-engineer.txt").write_text(SAMPLE.read_text())
+    code = (
+        "from typer.testing import CliRunner; from jdanalyzer.cli import app; "
+        f"r = CliRunner().invoke(app, ['audit', {str(ads)!r}, '-c', 'Acme', "
+        f"'-o', {str(tmp_path / 'report.html')!r}]); assert r.exit_code == 0, r.output"
+    )
+    assert _loaded_after(code) == set()
 
 
 def test_the_import_contract_holds() -> None:

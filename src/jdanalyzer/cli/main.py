@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from jdanalyzer.batch.columns import COLUMN_NAMES
 from jdanalyzer.errors import EmptyTextError, JDAnalyzerError
 
 app = typer.Typer(
@@ -365,8 +366,16 @@ ScoreOutput = _opt(
     ".csv) holding part-000000.parquet, ... (part-000000.csv, ... with --format csv).",
 )
 TextColumnOption = _opt("--text-column", help="Posting text column (default: guessed).")
-TitleColumn = _opt("--title-column", help="Title column (default: title, if present).")
-IdColumn = _opt("--id-column", help="Column naming rows in the summary (default: posting_id, id).")
+TitleColumn = _opt(
+    "--title-column",
+    help=f"Title column (default: the first of {', '.join(COLUMN_NAMES['title'])} present; "
+    "none if absent).",
+)
+IdColumn = _opt(
+    "--id-column",
+    help="Column naming rows in the summary (default: the first of "
+    f"{', '.join(COLUMN_NAMES['id'])} present).",
+)
 Jobs = _opt(
     "--jobs", "-j", min=1,
     help="Worker processes. Default: auto, 1 for a small input (under 2,000 rows, or under 8 MB "
