@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -66,6 +67,34 @@ def test_no_surface_form_names_another_entry() -> None:
         if named.get(form.lower(), set()) - {term.id}
     ]
     assert clashes == []
+
+
+#: Aliases that coordinate words which alone name another entry, but are one thing's name.
+ONE_NAME = {"classification and regression trees"}  # CART, one method
+
+
+def test_no_alias_coordinates_another_entry() -> None:
+    """One entry, one thing: "analytical and problem-solving skills" names two skills, so no
+    entry lists it; each part is matched by its own entry (ellipsis gives the shared head)."""
+    taxonomy = load_taxonomy()
+    owner = {form.lower(): term.id for term in taxonomy if term.kind == "skill" for form in term.phrase_forms}
+    coordinated = [
+        (term.id, alias, sorted({owner[part] for part in re.split(r" and | & |, ", alias.lower())
+                                 if owner.get(part, term.id) != term.id}))
+        for term in taxonomy if term.kind == "skill"
+        for alias in term.aliases if alias.lower() not in ONE_NAME
+    ]
+    assert [row for row in coordinated if row[2]] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Good analytical and problem-solving skills.", {"analytical_thinking", "problem_solving"}),
+    ("Run A/B tests and experimentation at scale.", {"ab_testing", "experimentation"}),
+    ("Ability to work independently and as part of a team.", {"ownership", "collaboration"}),
+    ("Experience with supervised and unsupervised learning.", {"supervised_learning", "unsupervised_learning"}),
+])
+def test_coordinated_skills_are_each_found(text: str, expected: set[str]) -> None:
+    assert {m.id for m in extract(text).skills} == expected
 
 
 def _entry(term_id: str, name: str, **fields: object) -> str:
@@ -231,6 +260,8 @@ GOLD_GAPS = [
       ("OneNote", "ms_office")]),
     ("Excited to learn and quick at learning new technologies.",
      [("Excited to learn", "adaptability"), ("learning new technologies", "adaptability")]),
+    ("Degree in Math; two years of analytics engineering as an Analytics Engineer.",
+     [("Math", "mathematics"), ("analytics engineering", "analytics_engineering")]),
     ("Fine-tune open models where they beat prompting, and own the ingestion and graph analysis.",
      [("Fine-tune", "fine_tuning"), ("open models", "pretrained_models"), ("prompting", "prompt_engineering"),
       ("ingestion", "data_pipelines"), ("graph analysis", "graph_analytics")]),
