@@ -91,7 +91,8 @@ def test_no_alias_coordinates_another_entry() -> None:
     ("Good analytical and problem-solving skills.", {"analytical_thinking", "problem_solving"}),
     ("Run A/B tests and experimentation at scale.", {"ab_testing", "experimentation"}),
     ("Ability to work independently and as part of a team.", {"ownership", "collaboration"}),
-    ("Experience with supervised and unsupervised learning.", {"supervised_learning", "unsupervised_learning"}),
+    ("Experience with supervised and unsupervised learning.",
+     {"supervised_learning", "unsupervised_learning"}),
 ])
 def test_coordinated_skills_are_each_found(text: str, expected: set[str]) -> None:
     assert {m.id for m in extract(text).skills} == expected
