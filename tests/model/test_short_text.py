@@ -36,7 +36,8 @@ def test_under_min_words_no_label(role_model: RoleModel, samples: dict[str, str]
     assert prediction.words == words
     assert prediction.label is None and prediction.runner_up is None
     assert prediction.low_confidence and prediction.evidence == ()
-    assert prediction.warnings[-1].startswith(f"too short ({words} words)")
+    counted = "1 word" if words == 1 else f"{words} words"  # never "1 words"
+    assert prediction.warnings[-1].startswith(f"too short ({counted})")
 
 
 @pytest.mark.parametrize("words", [MIN_WORDS, SHORT_TEXT_WORDS - 1])

@@ -92,8 +92,8 @@ def prediction_view(prediction: Prediction) -> list[Any]:
         bars.add_row(Text(label, style=SIDE_STYLES.get(label, "")), _bar(p), f"{p:6.1%}")
     if prediction.label is None:  # too short to judge: the probabilities, and why no label
         out.append(bars)
-        out.append(Text(f"No reliable label: the text has {prediction.words} words; paste the whole ad",
-                        style="bold red"))
+        counted = "1 word" if prediction.words == 1 else f"{prediction.words} words"
+        out.append(Text(f"No reliable label: the text has {counted}; paste the whole ad", style="bold red"))
         # The model's own "too short" warning says the same as the line above.
         out += [Text(f"Note: {w}", style="yellow") for w in prediction.warnings
                 if not w.startswith("too short (")]

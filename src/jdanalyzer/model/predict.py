@@ -108,9 +108,8 @@ class RoleModel:
             evidence = []
             if words < MIN_WORDS:  # probabilities only: no label, so nothing to explain
                 label = runner_up = None
-                warnings.append(
-                    f"too short ({words} words) to tell the role: no label; paste the whole ad"
-                )
+                counted = "1 word" if words == 1 else f"{words} words"
+                warnings.append(f"too short ({counted}) to tell the role: no label; paste the whole ad")
             else:
                 if words < SHORT_TEXT_WORDS:
                     warnings.append(
