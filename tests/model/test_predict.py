@@ -6,7 +6,7 @@ import pytest
 
 import jdanalyzer
 from jdanalyzer.errors import EmptyTextError
-from jdanalyzer.model.predict import EVIDENCE_MIN_PROBABILITY, LOW_CONFIDENCE, RoleModel
+from jdanalyzer.model.predict import EVIDENCE_MIN_PROBABILITY, LOW_CONFIDENCE, NO_DUTIES_WARNING, RoleModel
 
 LABELS = {"ai_engineer", "data_scientist", "hybrid", "other"}
 
@@ -81,6 +81,29 @@ def test_short_text_is_low_confidence(role_model: RoleModel) -> None:
     assert prediction.low_confidence
     assert prediction.confidence < 0.9
     assert any("too short" in w for w in prediction.warnings)
+
+
+#: An ad that names no work at all: the company, its benefits and an EEO statement only.
+NO_DUTIES_AD = """About Lumenfold
+Lumenfold builds the AI platform that thousands of retailers use to plan their stock, price
+their goods and talk to their customers. Founded in 2019, we are backed by leading investors
+and have offices in Berlin, Austin and Singapore. Our mission is to make artificial
+intelligence useful for every shop on the high street, and our culture is built on
+curiosity, ownership and kindness.
+Benefits
+Competitive salary and equity. Thirty days of paid holiday. A learning budget of 2,000 euros
+a year. Flexible hours and remote work within Europe. Health insurance for you and your family.
+Lumenfold is an equal opportunity employer. We welcome applicants of every background, gender
+identity, sexual orientation, religion, disability and age."""
+
+
+def test_an_ad_without_duties_is_said_to_be_too_vague(role_model: RoleModel, samples: dict[str, str]) -> None:
+    vague = role_model.classify(NO_DUTIES_AD, title="Senior AI/ML Engineer")
+    assert NO_DUTIES_WARNING in vague.warnings and vague.low_confidence
+    assert vague.label is not None  # long enough for a label: it is flagged, not withheld
+    assert json.loads(json.dumps(vague.to_dict()))["warnings"] == [NO_DUTIES_WARNING]
+    for name in ("ai_engineer", "data_scientist", "hybrid"):
+        assert NO_DUTIES_WARNING not in role_model.classify(samples[name]).warnings, name
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t"])

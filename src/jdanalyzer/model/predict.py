@@ -20,7 +20,9 @@ from jdanalyzer.model.spec import terms_of, title_of
 from jdanalyzer.model.titles import title_mismatch
 from jdanalyzer.types import Extraction, Prediction
 
-__all__ = ["LOW_CONFIDENCE", "MIN_WORDS", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"]
+__all__ = [
+    "LOW_CONFIDENCE", "MIN_WORDS", "NO_DUTIES_WARNING", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"
+]
 
 #: Below this probability for the top label a prediction is flagged ``low_confidence``.
 LOW_CONFIDENCE = 0.5
@@ -32,6 +34,10 @@ SHORT_TEXT_WORDS = 50
 MIN_WORDS = 30
 #: The runner-up gets an evidence group of its own only when at least this likely.
 EVIDENCE_MIN_PROBABILITY = 0.15
+#: Said of an ad in which the duty reader finds no duty at all (only the company, the offer
+#: or boilerplate, about 1 ad in 150): the label then rests on the title and the company's
+#: words, and LABELING.md calls an ad too vague to tell ``other``.
+NO_DUTIES_WARNING = "no duty or requirement found in the text: too vague to tell the role reliably"
 
 
 class RoleModel:
@@ -96,6 +102,7 @@ class RoleModel:
         results = []
         for i, extraction in enumerate(extractions):
             words = len(extraction.text.split())
+            reading = readings[i]
             p = proba[i]
             warnings = list(extraction.warnings)
             if words < SHORT_TEXT_WORDS:
@@ -115,15 +122,18 @@ class RoleModel:
                     warnings.append(
                         f"only {words} words: too short to tell the role reliably; paste the whole ad"
                     )
+                elif reading is not None and not reading.is_duty().any():
+                    warnings.append(NO_DUTIES_WARNING)
                 evidence = self.explainer.explain(
-                    features[i], extraction, top, second, reading=readings[i],
+                    features[i], extraction, top, second, reading=reading,
                     for_runner_up=bool(p[order[1]] >= EVIDENCE_MIN_PROBABILITY),
                 )
             prediction = Prediction(
                 label=label,
                 probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
                 runner_up=runner_up,
-                low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE),
+                low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE
+                                    or NO_DUTIES_WARNING in warnings),
                 evidence=tuple(evidence),
                 extraction=extraction,
                 title=names[i],
