@@ -21,7 +21,8 @@ from jdanalyzer.model.titles import title_mismatch
 from jdanalyzer.types import Extraction, Prediction
 
 __all__ = [
-    "LOW_CONFIDENCE", "MIN_WORDS", "NO_DUTIES_WARNING", "SHORT_TEXT_WORDS", "RoleModel", "classify", "load_model"
+    "LOW_CONFIDENCE", "MIN_WORDS", "NO_DUTIES_WARNING", "SHORT_TEXT_WORDS", "RoleModel", "classify",
+    "load_model",
 ]
 
 #: Below this probability for the top label a prediction is flagged ``low_confidence``.
