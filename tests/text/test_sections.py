@@ -87,3 +87,30 @@ def test_sentences_joined_without_a_space_are_split() -> None:
         "Tune hyperparameters.", "Support the team.", "Responsibilities:", "Design experiments.",
         "Node.js and e.g. Python.",
     ]
+
+
+def test_a_field_line_is_no_heading() -> None:
+    """"Good to have :- GCP" names a part but is a line of its own: the requirement after it is
+    not read as a nice-to-have, nor a duty after "Salary: ..." as the offer."""
+    text = ("AI Engineer\nKey Skills :- Python, MLOps\nGood to have :- GCP\n"
+            "At least 7 years of experience as a machine learning engineer.\n"
+            "Salary: $120,000 - $140,000\nYou will deploy models to production.")
+    assert [s.kind for s in split_sections(text)] == ["intro"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("Job Description:Responsibilities", "responsibilities"), ("Preferred:AWS experience", "nice_to_have"),
+     ("RESPONSIBILITIES:Summary:Key Responsibilities:", "responsibilities")],
+)
+def test_a_heading_glued_to_another_stays_a_heading(line: str, kind: str) -> None:
+    text = f"Acme builds maps.\n{line}\n- Build forecasting models"
+    assert [s.kind for s in split_sections(text)] == ["intro", kind]
+
+
+def test_linkedin_footer_is_about_the_offer() -> None:
+    text = ("Responsibilities\n- Build forecasting models\nSeniority level\nMid-Senior level\n"
+            "Employment type\nFull-time\nIndustries\nSoftware Development")
+    assert [s.kind for s in split_sections(text)] == ["responsibilities", "offer", "offer", "offer"]
+    units = split_units(text)
+    assert [u.kind for u in units if text[u.start:u.end] == "Full-time"] == ["offer"]

@@ -1,8 +1,9 @@
 """Split a normalized ad into its parts: company blurb, duties, requirements, nice-to-have, offer.
 
 Ads mark their parts with short heading lines ("Responsibilities", "What you'll bring:",
-"Nice to have"). A line is a heading when it is short, not a bullet, and names one of the
-parts; text before the first heading is the introduction (usually about the company).
+"Nice to have"). A line is a heading when it is short, not a bullet, names one of the parts,
+and is not a field with its value ("Good to have :- GCP", "Salary: $70,000"); text before the
+first heading is the introduction (usually about the company).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _HEADING_MAX_WORDS = 8
+# LinkedIn's footer ("Seniority level", "Employment type", ...) is about the offer, never duties.
+_FOOTER = re.compile(r"seniority level|employment type|job function|industries", re.IGNORECASE)
+# A field, "Label: value" ("Good to have :- GCP", "Salary: $70,000"), is a line of its own,
+# no heading: else everything after it would be read as that part of the ad.
+_FIELD = re.compile(r"[^:]{2,60}?\s*:-?\s*(?P<value>\S.*)")
 # The first line is the ad's title unless it is a bare heading ("Responsibilities").
 _FIRST_LINE_HEADING_WORDS = 3
 
@@ -62,6 +68,11 @@ def _heading_kind(line: str) -> str | None:
         return None
     if stripped.endswith((".", "!", ",", ";")):
         return None
+    if _FOOTER.fullmatch(stripped):
+        return "offer"
+    field = _FIELD.fullmatch(stripped)
+    if field and not stripped.endswith(":") and _heading_kind(field["value"].lstrip("- ")) is None:
+        return None  # a field; a glued heading ("Job Description:Responsibilities") stays one
     for kind, pattern in _HEADINGS:
         if pattern.search(stripped):
             return kind
