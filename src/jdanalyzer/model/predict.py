@@ -104,6 +104,7 @@ class RoleModel:
         for i, extraction in enumerate(extractions):
             words = len(extraction.text.split())
             reading = readings[i]
+            no_duties = reading is not None and not reading.is_duty().any()
             p = proba[i]
             warnings = list(extraction.warnings)
             if words < SHORT_TEXT_WORDS:
@@ -123,7 +124,7 @@ class RoleModel:
                     warnings.append(
                         f"only {words} words: too short to tell the role reliably; paste the whole ad"
                     )
-                elif reading is not None and not reading.is_duty().any():
+                elif no_duties:
                     warnings.append(NO_DUTIES_WARNING)
                 evidence = self.explainer.explain(
                     features[i], extraction, top, second, reading=reading,
@@ -133,8 +134,7 @@ class RoleModel:
                 label=label,
                 probabilities={lab: float(p[j]) for j, lab in enumerate(self.labels)},
                 runner_up=runner_up,
-                low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE
-                                    or NO_DUTIES_WARNING in warnings),
+                low_confidence=bool(words < SHORT_TEXT_WORDS or p[order[0]] < LOW_CONFIDENCE or no_duties),
                 evidence=tuple(evidence),
                 extraction=extraction,
                 title=names[i],
